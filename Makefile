@@ -26,6 +26,7 @@ generate:
 	$(CONTROLLER_GEN) crd:allowDangerousTypes=false paths=./api/... output:crd:artifacts:config=config/crd/bases
 	$(CONTROLLER_GEN) rbac:roleName=tkr-manager paths=./internal/... output:rbac:artifacts:config=config/rbac
 	$(CONTROLLER_GEN) webhook paths=./internal/... output:webhook:artifacts:config=config/webhook
+	./hack/capi-crds.sh
 
 # Fails when a generated file differs from what `make generate` writes, so stale CRDs never land.
 .PHONY: verify-generate

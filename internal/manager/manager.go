@@ -1,0 +1,191 @@
+// Package manager decides which tkr components a process runs and wires them into one
+// controller-runtime manager: flags, webhook serving, metrics, health and readiness.
+//
+// The original product shipped five Deployments (source, status, conversion webhook, resolver
+// webhook, vSphere webhook); here each is a Component, and `tkr manager --components=...` runs
+// any subset, so a team can deploy one process or five.
+package manager
+
+import (
+	"context"
+	"crypto/tls"
+	"fmt"
+	"slices"
+	"sort"
+	"strings"
+
+	"github.com/spf13/pflag"
+	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/client-go/rest"
+	cliflag "k8s.io/component-base/cli/flag"
+	ctrl "sigs.k8s.io/controller-runtime"
+	"sigs.k8s.io/controller-runtime/pkg/healthz"
+	metricsserver "sigs.k8s.io/controller-runtime/pkg/metrics/server"
+	"sigs.k8s.io/controller-runtime/pkg/webhook"
+)
+
+// Component is one independently deployable part of tkr.
+type Component struct {
+	// Name is what --components lists.
+	Name string
+	// Help is one line for `tkr manager --help`.
+	Help string
+	// Webhook reports whether the component serves webhooks; the webhook server is then part of
+	// readiness.
+	Webhook bool
+	// Setup registers the component's controllers, webhooks and readiness checks with mgr.
+	Setup func(ctx context.Context, mgr ctrl.Manager) error
+}
+
+// Options are the manager's own flags; components keep their settings in their own structs.
+type Options struct {
+	Components             []string
+	MetricsBindAddress     string
+	HealthProbeBindAddress string
+	LeaderElection         bool
+	LeaderElectionID       string
+	LeaderElectionNS       string
+	WebhookHost            string
+	WebhookPort            int
+	WebhookCertDir         string
+	TLSMinVersion          string
+	TLSCipherSuites        []string
+}
+
+// DefaultOptions match the original deployments' defaults.
+func DefaultOptions() Options {
+	return Options{
+		MetricsBindAddress:     ":8080",
+		HealthProbeBindAddress: ":8081",
+		LeaderElectionID:       "tkr-manager.run.tanzu.vmware.com",
+		WebhookPort:            9443,
+		WebhookCertDir:         "/tmp/k8s-webhook-server/serving-certs/",
+		TLSMinVersion:          "1.2",
+	}
+}
+
+// AddFlags binds o to fs. Flag names follow the original components (--metrics-bind-addr,
+// --webhook-server-port, ...) so existing deployment manifests keep working.
+func (o *Options) AddFlags(fs *pflag.FlagSet, available []Component) {
+	names := make([]string, 0, len(available))
+	for _, c := range available {
+		names = append(names, c.Name)
+	}
+	fs.StringSliceVar(&o.Components, "components", nil, "components to run, comma-separated (default: all): "+strings.Join(names, ", "))
+	fs.StringVar(&o.MetricsBindAddress, "metrics-bind-addr", o.MetricsBindAddress, "address the Prometheus metrics endpoint binds to; 0 disables it")
+	fs.StringVar(&o.HealthProbeBindAddress, "health-probe-bind-address", o.HealthProbeBindAddress, "address the /healthz and /readyz probes bind to; 0 disables them")
+	fs.BoolVar(&o.LeaderElection, "leader-elect", o.LeaderElection, "elect a leader so only one replica runs controllers (webhooks are served by every replica)")
+	fs.StringVar(&o.LeaderElectionID, "leader-election-id", o.LeaderElectionID, "name of the leader-election Lease")
+	fs.StringVar(&o.LeaderElectionNS, "leader-election-namespace", o.LeaderElectionNS, "namespace of the leader-election Lease (default: the pod's namespace)")
+	fs.StringVar(&o.WebhookHost, "webhook-host", o.WebhookHost, "address the webhook server binds to (default: all)")
+	fs.IntVar(&o.WebhookPort, "webhook-server-port", o.WebhookPort, "port the webhook server listens on")
+	fs.StringVar(&o.WebhookCertDir, "webhook-cert-dir", o.WebhookCertDir, "directory holding the webhook server's tls.crt and tls.key")
+	fs.StringVar(&o.TLSMinVersion, "tls-min-version", o.TLSMinVersion, "minimum TLS version of the webhook server: 1.2 or 1.3")
+	fs.StringSliceVar(&o.TLSCipherSuites, "tls-cipher-suites", o.TLSCipherSuites, "TLS cipher suites of the webhook server, comma-separated Go names (default: Go's)")
+}
+
+// Select returns the components named in o.Components (all when empty), in registry order, or an
+// error naming the unknown ones and listing the valid names.
+func (o *Options) Select(available []Component) ([]Component, error) {
+	if len(o.Components) == 0 {
+		return available, nil
+	}
+	known := map[string]bool{}
+	for _, c := range available {
+		known[c.Name] = true
+	}
+	var unknown []string
+	for _, n := range o.Components {
+		if !known[n] {
+			unknown = append(unknown, n)
+		}
+	}
+	if len(unknown) > 0 {
+		names := make([]string, 0, len(known))
+		for n := range known {
+			names = append(names, n)
+		}
+		sort.Strings(names)
+		return nil, fmt.Errorf("--components names %s, which tkr does not have; choose from %s", strings.Join(unknown, ", "), strings.Join(names, ", "))
+	}
+	var selected []Component
+	for _, c := range available {
+		if slices.Contains(o.Components, c.Name) {
+			selected = append(selected, c)
+		}
+	}
+	return selected, nil
+}
+
+// TLSOptions turns --tls-min-version and --tls-cipher-suites into server options.
+func (o *Options) TLSOptions() ([]func(*tls.Config), error) {
+	var minVersion uint16
+	switch o.TLSMinVersion {
+	case "1.2", "":
+		minVersion = tls.VersionTLS12
+	case "1.3":
+		minVersion = tls.VersionTLS13
+	default:
+		return nil, fmt.Errorf("--tls-min-version %q is not supported; use 1.2 or 1.3", o.TLSMinVersion)
+	}
+	var suites []uint16
+	if len(o.TLSCipherSuites) > 0 {
+		var err error
+		if suites, err = cliflag.TLSCipherSuites(o.TLSCipherSuites); err != nil {
+			return nil, fmt.Errorf("--tls-cipher-suites: %w", err)
+		}
+	}
+	return []func(*tls.Config){func(c *tls.Config) {
+		c.MinVersion = minVersion
+		if suites != nil {
+			c.CipherSuites = suites
+		}
+	}}, nil
+}
+
+// New builds a manager running the selected components against cfg.
+func New(ctx context.Context, cfg *rest.Config, scheme *runtime.Scheme, o Options, available []Component) (ctrl.Manager, error) {
+	components, err := o.Select(available)
+	if err != nil {
+		return nil, err
+	}
+	tlsOpts, err := o.TLSOptions()
+	if err != nil {
+		return nil, err
+	}
+	mgr, err := ctrl.NewManager(cfg, ctrl.Options{
+		Scheme:                  scheme,
+		Metrics:                 metricsserver.Options{BindAddress: o.MetricsBindAddress, TLSOpts: tlsOpts},
+		HealthProbeBindAddress:  o.HealthProbeBindAddress,
+		LeaderElection:          o.LeaderElection,
+		LeaderElectionID:        o.LeaderElectionID,
+		LeaderElectionNamespace: o.LeaderElectionNS,
+		WebhookServer: webhook.NewServer(webhook.Options{
+			Host:    o.WebhookHost,
+			Port:    o.WebhookPort,
+			CertDir: o.WebhookCertDir,
+			TLSOpts: tlsOpts,
+		}),
+	})
+	if err != nil {
+		return nil, fmt.Errorf("creating the controller manager: %w", err)
+	}
+	if err := mgr.AddHealthzCheck("ping", healthz.Ping); err != nil {
+		return nil, err
+	}
+	servesWebhooks := false
+	for _, c := range components {
+		if err := c.Setup(ctx, mgr); err != nil {
+			return nil, fmt.Errorf("setting up component %s: %w", c.Name, err)
+		}
+		servesWebhooks = servesWebhooks || c.Webhook
+	}
+	if servesWebhooks {
+		if err := mgr.AddReadyzCheck("webhook-server", mgr.GetWebhookServer().StartedChecker()); err != nil {
+			return nil, err
+		}
+	} else if err := mgr.AddReadyzCheck("ping", healthz.Ping); err != nil {
+		return nil, err
+	}
+	return mgr, nil
+}

@@ -1,0 +1,213 @@
+// Package playground runs `tkr up`: a throwaway management cluster on this machine with the
+// example catalogue loaded and every tkr component running, for trying tkr with kubectl.
+package playground
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"time"
+
+	"k8s.io/apimachinery/pkg/runtime"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+
+	"github.com/tkr-project/tkr/examples"
+	"github.com/tkr-project/tkr/internal/apply"
+	"github.com/tkr-project/tkr/internal/controlplane"
+	"github.com/tkr-project/tkr/internal/controlplane/binaries"
+	"github.com/tkr-project/tkr/internal/manager"
+	"github.com/tkr-project/tkr/internal/scheme"
+	"github.com/tkr-project/tkr/pkg/catalog"
+)
+
+// FieldOwner is the server-side-apply field manager of objects the playground loads.
+const FieldOwner = "tkr-playground"
+
+// Options configure Run.
+type Options struct {
+	// KubeconfigOut is where the admin kubeconfig is written; it is removed on exit.
+	KubeconfigOut string
+	// Out receives progress and the guide.
+	Out io.Writer
+	// Manager configures the in-process tkr manager; webhook serving is set by Run.
+	Manager manager.Options
+	// Components is the registry the manager selects from.
+	Components []manager.Component
+}
+
+// Run starts the playground and blocks until ctx is cancelled (SIGINT/SIGTERM), then stops the
+// manager, kube-apiserver and etcd and removes every file it made.
+func Run(ctx context.Context, o Options) (err error) {
+	started := time.Now()
+	out := o.Out
+	versions, err := binaries.Current()
+	if err != nil {
+		return err
+	}
+	binDir, err := binaries.Ensure(ctx, versions, out)
+	if err != nil {
+		return err
+	}
+	tmp, err := os.MkdirTemp("", "tkr-playground-")
+	if err != nil {
+		return fmt.Errorf("creating the playground's data directory: %w", err)
+	}
+	defer os.RemoveAll(tmp)
+	exampleDir, err := writeExamples(tmp)
+	if err != nil {
+		return err
+	}
+	logFile, err := os.Create(filepath.Join(tmp, "control-plane.log"))
+	if err != nil {
+		return err
+	}
+	defer logFile.Close()
+
+	fmt.Fprintf(out, "Starting etcd and kube-apiserver %s ...\n", versions.Kubernetes)
+	cp, err := controlplane.Start(ctx, controlplane.Options{BinaryDir: binDir, Output: logFile})
+	if err != nil {
+		return err
+	}
+	defer func() {
+		fmt.Fprintln(out, "Stopping kube-apiserver and etcd ...")
+		if stopErr := cp.Stop(); stopErr != nil && err == nil {
+			err = fmt.Errorf("stopping the control plane: %w", stopErr)
+		}
+	}()
+
+	s := scheme.New()
+	mgrDone, stopManager, err := startManager(ctx, cp, s, o)
+	if err != nil {
+		return err
+	}
+	defer func() {
+		fmt.Fprintln(out, "Stopping the tkr manager ...")
+		stopManager()
+		if mgrErr := <-mgrDone; mgrErr != nil && err == nil {
+			err = fmt.Errorf("the tkr manager stopped with an error: %w", mgrErr)
+		}
+	}()
+
+	c, err := client.New(cp.Config, client.Options{Scheme: s})
+	if err != nil {
+		return err
+	}
+	n, err := loadCatalog(ctx, c, exampleDir)
+	if err != nil {
+		return err
+	}
+	if err := os.WriteFile(o.KubeconfigOut, cp.KubeConfig, 0o600); err != nil {
+		return fmt.Errorf("writing the kubeconfig to %s: %w", o.KubeconfigOut, err)
+	}
+	defer os.Remove(o.KubeconfigOut)
+
+	fmt.Fprintf(out, "tkr playground is ready in %s: %d example objects loaded.\n\n", time.Since(started).Round(100*time.Millisecond), n)
+	printGuide(out, o.KubeconfigOut, cp.Kubectl(), guideExamplesDir(exampleDir))
+	select {
+	case <-ctx.Done():
+		fmt.Fprintln(out, "\nShutting down the playground ...")
+		return nil
+	case mgrErr := <-mgrDone:
+		// Put it back so the deferred stop does not block on an empty channel.
+		mgrDone <- nil
+		return fmt.Errorf("the tkr manager stopped unexpectedly: %w", mgrErr)
+	}
+}
+
+func startManager(ctx context.Context, cp *controlplane.ControlPlane, s *runtime.Scheme, o Options) (chan error, context.CancelFunc, error) {
+	mo := o.Manager
+	mo.WebhookHost, mo.WebhookPort, mo.WebhookCertDir = cp.Webhook.Host, cp.Webhook.Port, cp.Webhook.CertDir
+	mgrCtx, cancel := context.WithCancel(context.Background())
+	mgr, err := manager.New(mgrCtx, cp.Config, s, mo, o.Components)
+	if err != nil {
+		cancel()
+		return nil, nil, err
+	}
+	if err := controlplane.ServeClusterAPIConversion(s, mgr.GetWebhookServer()); err != nil {
+		cancel()
+		return nil, nil, err
+	}
+	done := make(chan error, 1)
+	go func() { done <- mgr.Start(mgrCtx) }()
+	waitCtx, waitCancel := context.WithTimeout(ctx, time.Minute)
+	defer waitCancel()
+	if err := cp.WaitForWebhookServer(waitCtx); err != nil {
+		cancel()
+		<-done
+		return nil, nil, err
+	}
+	return done, cancel, nil
+}
+
+// writeExamples copies the embedded example catalogue into dir so the guide can point at real
+// files wherever tkr runs from.
+func writeExamples(dir string) (string, error) {
+	root := filepath.Join(dir, "examples")
+	err := fs.WalkDir(examples.FS, ".", func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		target := filepath.Join(root, filepath.FromSlash(path))
+		if d.IsDir() {
+			return os.MkdirAll(target, 0o755)
+		}
+		data, err := fs.ReadFile(examples.FS, path)
+		if err != nil {
+			return err
+		}
+		return os.WriteFile(target, data, 0o644)
+	})
+	if err != nil {
+		return "", fmt.Errorf("writing the example catalogue: %w", err)
+	}
+	return root, nil
+}
+
+func loadCatalog(ctx context.Context, c client.Client, exampleDir string) (int, error) {
+	objs, err := catalog.Load(filepath.Join(exampleDir, "catalog"), filepath.Join(exampleDir, "clusterclass.yaml"))
+	if err != nil {
+		return 0, err
+	}
+	toApply := make([]apply.Object, 0, len(objs))
+	for _, o := range objs {
+		toApply = append(toApply, apply.Object{Object: o.Unstructured, Source: o.Source.String()})
+	}
+	if err := apply.Objects(ctx, c, FieldOwner, toApply); err != nil {
+		return 0, fmt.Errorf("loading the example catalogue: %w", err)
+	}
+	return len(toApply), nil
+}
+
+// guideExamplesDir prefers ./examples when tkr runs from a checkout, so commands are short.
+func guideExamplesDir(extracted string) string {
+	if fi, err := os.Stat(filepath.Join("examples", "cluster.yaml")); err == nil && !fi.IsDir() {
+		return "examples"
+	}
+	return extracted
+}
+
+func printGuide(w io.Writer, kubeconfig, kubectl, examplesDir string) {
+	abs, err := filepath.Abs(kubeconfig)
+	if err != nil {
+		abs = kubeconfig
+	}
+	fmt.Fprintf(w, `Try it with kubectl (any recent kubectl works; this one was built with the control plane):
+
+  export KUBECONFIG=%s
+  alias kubectl=%s
+
+  kubectl get tkr                        # the releases: NAME VERSION READY COMPATIBLE CREATED
+  kubectl get tkr -l v1.24               # version-prefix labels select a Kubernetes minor
+  kubectl get osimg                      # the OS images each release ships
+  kubectl get cbt -n tkg-system          # add-on bootstrap templates, one per release
+  kubectl get antreaconfig -A            # add-on config templates
+  kubectl get tkr.v1alpha1.run.tanzu.vmware.com   # legacy API versions, converted on the fly
+  kubectl apply -f %s/cluster.yaml       # a ClusterClass-based Cluster, as in the seed article
+  kubectl get cluster workload-1 -o yaml
+
+Press Ctrl-C to stop; everything is removed on exit.
+`, abs, kubectl, examplesDir)
+}

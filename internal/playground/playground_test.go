@@ -1,0 +1,190 @@
+package playground_test
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"k8s.io/client-go/tools/clientcmd"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+
+	runv1alpha3 "github.com/tkr-project/tkr/api/run/v1alpha3"
+	"github.com/tkr-project/tkr/internal/scheme"
+)
+
+// TestUp runs `tkr up` as a user would, talks to it through the kubeconfig it writes, and stops
+// it with SIGINT.
+func TestUp(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts a control plane")
+	}
+	dir := t.TempDir()
+	bin := filepath.Join(dir, "tkr")
+	build := exec.Command("go", "build", "-o", bin, "./cmd/tkr")
+	build.Dir = "../.."
+	if out, err := build.CombinedOutput(); err != nil {
+		t.Fatalf("go build ./cmd/tkr: %v\n%s", err, out)
+	}
+
+	kubeconfig := filepath.Join(dir, "playground.kubeconfig")
+	cmd := exec.Command(bin, "up", "--kubeconfig-out", kubeconfig)
+	cmd.Dir = dir
+	cmd.Stderr = os.Stderr
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	exited := make(chan error, 1)
+	var output strings.Builder
+	ready := make(chan struct{})
+	go func() {
+		sc := bufio.NewScanner(stdout)
+		signalled := false
+		for sc.Scan() {
+			output.WriteString(sc.Text() + "\n")
+			if !signalled && strings.Contains(sc.Text(), "ready") {
+				t.Logf("tkr up: %s", sc.Text())
+				close(ready)
+				signalled = true
+			}
+		}
+		exited <- cmd.Wait()
+	}()
+	t.Cleanup(func() { _ = cmd.Process.Kill() })
+
+	select {
+	case <-ready:
+	case err := <-exited:
+		t.Fatalf("tkr up exited before it was ready: %v\n%s", err, output.String())
+	case <-time.After(10 * time.Minute):
+		t.Fatalf("tkr up was not ready within 10 minutes:\n%s", output.String())
+	}
+
+	cfg, err := clientcmd.BuildConfigFromFlags("", kubeconfig)
+	if err != nil {
+		t.Fatalf("the written kubeconfig does not load: %v", err)
+	}
+	c, err := client.New(cfg, client.Options{Scheme: scheme.New()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	all := &runv1alpha3.TanzuKubernetesReleaseList{}
+	if err := c.List(ctx, all); err != nil {
+		t.Fatal(err)
+	}
+	wantAll := []string{"v1.21.14---vmware.1-tkg.5", "v1.22.17---vmware.1-tkg.1", "v1.23.15---vmware.1-tkg.1", "v1.24.9---vmware.1-gpu-efi", "v1.24.9---vmware.1-tkg.1"}
+	if got := names(all); !slices.Equal(got, wantAll) {
+		t.Errorf("TKRs in the playground = %v, want %v", got, wantAll)
+	}
+	// Version-prefix labels are kept by the status component; `kubectl get tkr -l v1.24` must
+	// return exactly the 1.24 releases once they exist.
+	want124 := []string{"v1.24.9---vmware.1-gpu-efi", "v1.24.9---vmware.1-tkg.1"}
+	var got124 []string
+	deadline := time.Now().Add(time.Minute)
+	for time.Now().Before(deadline) {
+		l := &runv1alpha3.TanzuKubernetesReleaseList{}
+		if err := c.List(ctx, l, client.HasLabels{"v1.24"}); err != nil {
+			t.Fatal(err)
+		}
+		if got124 = names(l); slices.Equal(got124, want124) {
+			break
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+	if !slices.Equal(got124, want124) {
+		t.Errorf("TKRs selected by -l v1.24 = %v, want %v", got124, want124)
+	}
+	for _, line := range []string{"export KUBECONFIG=", "kubectl get tkr", "kubectl apply -f"} {
+		if !strings.Contains(output.String(), line) {
+			t.Errorf("the printed guide lacks %q:\n%s", line, output.String())
+		}
+	}
+
+	children := childPIDs(t, cmd.Process.Pid)
+	if len(children) < 2 {
+		t.Errorf("expected etcd and kube-apiserver as children of tkr up, found PIDs %v", children)
+	}
+	stopAt := time.Now()
+	if err := cmd.Process.Signal(os.Interrupt); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case err := <-exited:
+		if err != nil {
+			t.Errorf("tkr up exited with %v after SIGINT:\n%s", err, output.String())
+		}
+		t.Logf("tkr up stopped %s after SIGINT", time.Since(stopAt).Round(10*time.Millisecond))
+	case <-time.After(30 * time.Second):
+		t.Fatalf("tkr up did not stop within 30 seconds of SIGINT")
+	}
+	for _, pid := range children {
+		if alive(pid) {
+			t.Errorf("child process %d outlived tkr up", pid)
+		}
+	}
+	if _, err := os.Stat(kubeconfig); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("the kubeconfig %s was left behind (stat: %v)", kubeconfig, err)
+	}
+}
+
+func names(l *runv1alpha3.TanzuKubernetesReleaseList) []string {
+	var n []string
+	for _, i := range l.Items {
+		n = append(n, i.Name)
+	}
+	slices.Sort(n)
+	return n
+}
+
+// childPIDs lists the processes whose parent is pid, from /proc.
+func childPIDs(t *testing.T, pid int) []int {
+	t.Helper()
+	entries, err := os.ReadDir("/proc")
+	if err != nil {
+		t.Skipf("no /proc: %v", err)
+	}
+	var kids []int
+	for _, e := range entries {
+		p, err := strconv.Atoi(e.Name())
+		if err != nil {
+			continue
+		}
+		stat, err := os.ReadFile(filepath.Join("/proc", e.Name(), "stat"))
+		if err != nil {
+			continue
+		}
+		// Fields after the parenthesised command: state, ppid, ...
+		rest := string(stat[strings.LastIndexByte(string(stat), ')')+2:])
+		fields := strings.Fields(rest)
+		if len(fields) > 1 && fields[1] == strconv.Itoa(pid) {
+			kids = append(kids, p)
+		}
+	}
+	return kids
+}
+
+// alive reports whether pid is a running (not zombie) process.
+func alive(pid int) bool {
+	if err := syscall.Kill(pid, 0); err != nil {
+		return false
+	}
+	stat, err := os.ReadFile(filepath.Join("/proc", strconv.Itoa(pid), "stat"))
+	if err != nil {
+		return false
+	}
+	rest := string(stat[strings.LastIndexByte(string(stat), ')')+2:])
+	return !strings.HasPrefix(rest, "Z")
+}
