@@ -1,6 +1,9 @@
 package cli
 
 import (
+	"os/signal"
+	"syscall"
+
 	"github.com/spf13/cobra"
 	"go.uber.org/zap/zapcore"
 	ctrl "sigs.k8s.io/controller-runtime"
@@ -21,6 +24,10 @@ installs the tkr and Cluster API CRDs, runs every tkr component in this process,
 catalogue and writes a kubeconfig. Stops everything and removes its data on Ctrl-C.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			// etcd and kube-apiserver run in their own process groups, so only this process can
+			// stop them. If the terminal or a pipe reading our output goes away first, a write
+			// must fail rather than kill us by SIGPIPE before the cleanup has run.
+			signal.Ignore(syscall.SIGPIPE)
 			ctrl.SetLogger(zap.New(zap.WriteTo(cmd.ErrOrStderr()), zap.Level(logLevel(verbose))))
 			o.Out = cmd.OutOrStdout()
 			return playground.Run(cmd.Context(), o)

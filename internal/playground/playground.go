@@ -204,8 +204,11 @@ func printGuide(w io.Writer, kubeconfig, kubectl, examplesDir string) {
   kubectl get osimg                      # the OS images each release ships
   kubectl get cbt -n tkg-system          # add-on bootstrap templates, one per release
   kubectl get antreaconfig -A            # add-on config templates
-  kubectl get tkr.v1alpha1.run.tanzu.vmware.com   # legacy API versions, converted on the fly
-  kubectl apply -f %s/cluster.yaml       # a ClusterClass-based Cluster, as in the seed article
+  kubectl get tanzukubernetesreleases.v1alpha1.run.tanzu.vmware.com v1.24.9---vmware.1-tkg.1 -o yaml
+                                         # the legacy v1alpha1 form, converted on the fly
+
+  # A ClusterClass-based Cluster, as in the seed article (v1beta1, stored as v1beta2):
+  kubectl apply -f %s/cluster.yaml
   kubectl get cluster workload-1 -o yaml
 
 Press Ctrl-C to stop; everything is removed on exit.

@@ -10,6 +10,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -47,7 +48,7 @@ func TestUp(t *testing.T) {
 		t.Fatal(err)
 	}
 	exited := make(chan error, 1)
-	var output strings.Builder
+	var output lockedBuilder
 	ready := make(chan struct{})
 	go func() {
 		sc := bufio.NewScanner(stdout)
@@ -138,6 +139,24 @@ func TestUp(t *testing.T) {
 	if _, err := os.Stat(kubeconfig); !errors.Is(err, os.ErrNotExist) {
 		t.Errorf("the kubeconfig %s was left behind (stat: %v)", kubeconfig, err)
 	}
+}
+
+// lockedBuilder collects the subprocess's output from the reader goroutine while the test reads it.
+type lockedBuilder struct {
+	mu sync.Mutex
+	b  strings.Builder
+}
+
+func (l *lockedBuilder) WriteString(s string) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.b.WriteString(s)
+}
+
+func (l *lockedBuilder) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
 }
 
 func names(l *runv1alpha3.TanzuKubernetesReleaseList) []string {
