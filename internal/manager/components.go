@@ -6,7 +6,9 @@ import (
 	ctrl "sigs.k8s.io/controller-runtime"
 
 	"github.com/tkr-project/tkr/internal/controllers/status"
+	"github.com/tkr-project/tkr/internal/webhooks/clusterresolver"
 	"github.com/tkr-project/tkr/internal/webhooks/conversion"
+	"github.com/tkr-project/tkr/pkg/resolution"
 )
 
 // Components lists every component tkr has, in the order they are set up.
@@ -16,7 +18,7 @@ func Components() []Component {
 			Name:    "conversion-webhook",
 			Help:    "serves CRD conversion for TanzuKubernetesRelease v1alpha1/v1alpha2 ↔ v1alpha3 and AntreaConfig v1alpha1 ↔ v1alpha2",
 			Webhook: true,
-			Setup: func(_ context.Context, mgr ctrl.Manager) error {
+			Setup: func(_ context.Context, mgr ctrl.Manager, _ *Options) error {
 				h, err := conversion.NewHandler(mgr.GetScheme(), conversion.Converters)
 				if err != nil {
 					return err
@@ -28,7 +30,16 @@ func Components() []Component {
 		{
 			Name:  "status",
 			Help:  "keeps the version-prefix labels (v1, v1.24, ...) and the OS and image labels on TKRs and OSImages",
-			Setup: func(_ context.Context, mgr ctrl.Manager) error { return status.SetupLabelers(mgr) },
+			Setup: func(_ context.Context, mgr ctrl.Manager, _ *Options) error { return status.SetupLabelers(mgr) },
+		},
+		{
+			Name:              "resolver-webhook",
+			Help:              "resolves every ClusterClass-based Cluster to one TKR and OSImage per part (TKR_DATA, the run.tanzu.vmware.com/tkr label)",
+			Webhook:           true,
+			AdmissionWebhooks: []string{clusterresolver.Name},
+			Setup: func(_ context.Context, mgr ctrl.Manager, o *Options) error {
+				return clusterresolver.Setup(mgr, resolution.Options{CustomImageRepositoryVar: o.CustomImageRepositoryVar})
+			},
 		},
 	}
 }

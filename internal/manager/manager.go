@@ -33,8 +33,20 @@ type Component struct {
 	// Webhook reports whether the component serves webhooks; the webhook server is then part of
 	// readiness.
 	Webhook bool
+	// AdmissionWebhooks names the entries of config/webhook the component serves, so a local
+	// control plane registers only webhooks that something answers.
+	AdmissionWebhooks []string
 	// Setup registers the component's controllers, webhooks and readiness checks with mgr.
-	Setup func(ctx context.Context, mgr ctrl.Manager) error
+	Setup func(ctx context.Context, mgr ctrl.Manager, o *Options) error
+}
+
+// AdmissionWebhooks lists the admission webhooks the given components serve.
+func AdmissionWebhooks(components []Component) []string {
+	var names []string
+	for _, c := range components {
+		names = append(names, c.AdmissionWebhooks...)
+	}
+	return names
 }
 
 // Options are the manager's own flags; components keep their settings in their own structs.
@@ -50,6 +62,9 @@ type Options struct {
 	WebhookCertDir         string
 	TLSMinVersion          string
 	TLSCipherSuites        []string
+	// CustomImageRepositoryVar names the Cluster variable holding a custom image repository
+	// (resolver webhook).
+	CustomImageRepositoryVar string
 }
 
 // DefaultOptions match the original deployments' defaults.
@@ -61,6 +76,8 @@ func DefaultOptions() Options {
 		WebhookPort:            9443,
 		WebhookCertDir:         "/tmp/k8s-webhook-server/serving-certs/",
 		TLSMinVersion:          "1.2",
+
+		CustomImageRepositoryVar: "imageRepository",
 	}
 }
 
@@ -82,6 +99,7 @@ func (o *Options) AddFlags(fs *pflag.FlagSet, available []Component) {
 	fs.StringVar(&o.WebhookCertDir, "webhook-cert-dir", o.WebhookCertDir, "directory holding the webhook server's tls.crt and tls.key")
 	fs.StringVar(&o.TLSMinVersion, "tls-min-version", o.TLSMinVersion, "minimum TLS version of the webhook server: 1.2 or 1.3")
 	fs.StringSliceVar(&o.TLSCipherSuites, "tls-cipher-suites", o.TLSCipherSuites, "TLS cipher suites of the webhook server, comma-separated Go names (default: Go's)")
+	fs.StringVar(&o.CustomImageRepositoryVar, "custom-image-repository-cc-var", o.CustomImageRepositoryVar, "resolver webhook: the Cluster variable ({host, tlsCertificateValidation}) whose host replaces the TKR's image repository")
 }
 
 // Select returns the components named in o.Components (all when empty), in registry order, or an
@@ -175,7 +193,7 @@ func New(ctx context.Context, cfg *rest.Config, scheme *runtime.Scheme, o Option
 	}
 	servesWebhooks := false
 	for _, c := range components {
-		if err := c.Setup(ctx, mgr); err != nil {
+		if err := c.Setup(ctx, mgr, &o); err != nil {
 			return nil, fmt.Errorf("setting up component %s: %w", c.Name, err)
 		}
 		servesWebhooks = servesWebhooks || c.Webhook

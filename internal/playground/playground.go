@@ -14,6 +14,7 @@ import (
 	"k8s.io/apimachinery/pkg/runtime"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
+	webhookconfig "github.com/tkr-project/tkr/config/webhook"
 	"github.com/tkr-project/tkr/examples"
 	"github.com/tkr-project/tkr/internal/apply"
 	"github.com/tkr-project/tkr/internal/controlplane"
@@ -66,8 +67,21 @@ func Run(ctx context.Context, o Options) (err error) {
 	}
 	defer logFile.Close()
 
+	selected, err := o.Manager.Select(o.Components)
+	if err != nil {
+		return err
+	}
+	mutating, validating, err := webhookconfig.Configurations(manager.AdmissionWebhooks(selected))
+	if err != nil {
+		return err
+	}
 	fmt.Fprintf(out, "Starting etcd and kube-apiserver %s ...\n", versions.Kubernetes)
-	cp, err := controlplane.Start(ctx, controlplane.Options{BinaryDir: binDir, Output: logFile})
+	cp, err := controlplane.Start(ctx, controlplane.Options{
+		BinaryDir:          binDir,
+		Output:             logFile,
+		MutatingWebhooks:   mutating,
+		ValidatingWebhooks: validating,
+	})
 	if err != nil {
 		return err
 	}
@@ -207,9 +221,13 @@ func printGuide(w io.Writer, kubeconfig, kubectl, examplesDir string) {
   kubectl get tanzukubernetesreleases.v1alpha1.run.tanzu.vmware.com v1.24.9---vmware.1-tkg.1 -o yaml
                                          # the legacy v1alpha1 form, converted on the fly
 
-  # A ClusterClass-based Cluster, as in the seed article (v1beta1, stored as v1beta2):
+  # A ClusterClass-based Cluster, as in the seed article (v1beta1, stored as v1beta2). The resolver
+  # webhook picks its release and OS image and writes them into the Cluster:
   kubectl apply -f %s/cluster.yaml
-  kubectl get cluster workload-1 -o yaml
+  kubectl get cluster workload-1 -L run.tanzu.vmware.com/tkr
+  kubectl get cluster.v1beta1.cluster.x-k8s.io workload-1 -o jsonpath='{.spec.topology.variables[?(@.name=="TKR_DATA")].value}'
+  # Ask for an OS no release ships, and read why it is denied:
+  sed 's/os-name=ubuntu/os-name=windows/; s/workload-1/workload-2/' %[3]s/cluster.yaml | kubectl apply -f -
 
 Press Ctrl-C to stop; everything is removed on exit.
 `, abs, kubectl, examplesDir)

@@ -18,8 +18,12 @@ import (
 	"k8s.io/client-go/tools/clientcmd"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
+	clusterv1beta1 "sigs.k8s.io/cluster-api/api/core/v1beta1"
+
 	runv1alpha3 "github.com/tkr-project/tkr/api/run/v1alpha3"
+	"github.com/tkr-project/tkr/internal/apply"
 	"github.com/tkr-project/tkr/internal/scheme"
+	"github.com/tkr-project/tkr/pkg/catalog"
 )
 
 // TestUp runs `tkr up` as a user would, talks to it through the kubeconfig it writes, and stops
@@ -107,6 +111,21 @@ func TestUp(t *testing.T) {
 	}
 	if !slices.Equal(got124, want124) {
 		t.Errorf("TKRs selected by -l v1.24 = %v, want %v", got124, want124)
+	}
+	// The guide's Cluster resolves: the resolver webhook runs in the playground.
+	objs, err := catalog.Load("../../examples/cluster.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := apply.Objects(ctx, c, "test", []apply.Object{{Object: objs[0].Unstructured, Source: objs[0].Source.String()}}); err != nil {
+		t.Fatalf("applying examples/cluster.yaml to the playground: %v", err)
+	}
+	cluster := &clusterv1beta1.Cluster{}
+	if err := c.Get(ctx, client.ObjectKey{Namespace: "default", Name: "workload-1"}, cluster); err != nil {
+		t.Fatal(err)
+	}
+	if got := cluster.Labels[runv1alpha3.LabelTKR]; got != "v1.24.9---vmware.1-tkg.1" {
+		t.Errorf("examples/cluster.yaml resolved to TKR %q in the playground, want v1.24.9---vmware.1-tkg.1", got)
 	}
 	for _, line := range []string{"export KUBECONFIG=", "kubectl get tkr", "kubectl apply -f"} {
 		if !strings.Contains(output.String(), line) {

@@ -25,6 +25,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/log"
 	"sigs.k8s.io/controller-runtime/pkg/log/zap"
 
+	webhookconfig "github.com/tkr-project/tkr/config/webhook"
 	"github.com/tkr-project/tkr/internal/controlplane"
 	"github.com/tkr-project/tkr/internal/controlplane/binaries"
 	"github.com/tkr-project/tkr/internal/manager"
@@ -34,7 +35,8 @@ import (
 // Options choose what the harness runs besides the API server.
 type Options struct {
 	// Components are the tkr manager components to run (names as for --components); nil runs
-	// only the conversion webhook, which every multi-version CRD needs.
+	// only the conversion webhook, which every multi-version CRD needs. The admission webhooks
+	// of the chosen components are registered with the API server.
 	Components []string
 	// MutatingWebhooks and ValidatingWebhooks are registered pointing at the test process.
 	MutatingWebhooks   []*admissionv1.MutatingWebhookConfiguration
@@ -68,10 +70,17 @@ func Start(ctx context.Context, opts Options) (*Environment, error) {
 	if err != nil {
 		return nil, err
 	}
+	if opts.Components == nil {
+		opts.Components = []string{"conversion-webhook"}
+	}
+	mutating, validating, err := webhookConfigurations(opts.Components)
+	if err != nil {
+		return nil, err
+	}
 	cp, err := controlplane.Start(ctx, controlplane.Options{
 		BinaryDir:          dir,
-		MutatingWebhooks:   opts.MutatingWebhooks,
-		ValidatingWebhooks: opts.ValidatingWebhooks,
+		MutatingWebhooks:   append(mutating, opts.MutatingWebhooks...),
+		ValidatingWebhooks: append(validating, opts.ValidatingWebhooks...),
 	})
 	if err != nil {
 		return nil, err
@@ -87,9 +96,6 @@ func Start(ctx context.Context, opts Options) (*Environment, error) {
 func (e *Environment) startManager(ctx context.Context, opts Options) error {
 	mo := manager.DefaultOptions()
 	mo.Components = opts.Components
-	if mo.Components == nil {
-		mo.Components = []string{"conversion-webhook"}
-	}
 	mo.MetricsBindAddress = "0"
 	mo.HealthProbeBindAddress = "0"
 	mo.WebhookHost = e.Webhook.Host
@@ -124,6 +130,17 @@ func (e *Environment) startManager(ctx context.Context, opts Options) error {
 		return err
 	}
 	return nil
+}
+
+// webhookConfigurations returns the admission webhooks the named components serve, from
+// config/webhook, so only webhooks that something answers are registered.
+func webhookConfigurations(components []string) ([]*admissionv1.MutatingWebhookConfiguration, []*admissionv1.ValidatingWebhookConfiguration, error) {
+	o := manager.Options{Components: components}
+	selected, err := o.Select(manager.Components())
+	if err != nil {
+		return nil, nil, err
+	}
+	return webhookconfig.Configurations(manager.AdmissionWebhooks(selected))
 }
 
 // Stop stops the manager, then the control plane.
