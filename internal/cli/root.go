@@ -13,10 +13,12 @@ import (
 	"github.com/spf13/cobra"
 )
 
-// exitError carries a specific exit code (e.g. 2 for bad input) through cobra.
+// exitError carries a specific exit code (e.g. 2 for bad input) through cobra. reported means
+// the command already told the user (e.g. a denial with its explanation), so Execute adds nothing.
 type exitError struct {
-	code int
-	err  error
+	code     int
+	err      error
+	reported bool
 }
 
 func (e *exitError) Error() string { return e.err.Error() }
@@ -31,7 +33,7 @@ func NewRoot() *cobra.Command {
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
-	root.AddCommand(newManagerCommand(), newUpCommand())
+	root.AddCommand(newManagerCommand(), newUpCommand(), newResolveCommand())
 	return root
 }
 
@@ -41,9 +43,11 @@ func Execute() int {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	if err := NewRoot().ExecuteContext(ctx); err != nil {
-		fmt.Fprintln(os.Stderr, "Error:", err)
 		var ee *exitError
-		if errors.As(err, &ee) {
+		if !errors.As(err, &ee) || !ee.reported {
+			fmt.Fprintln(os.Stderr, "Error:", err)
+		}
+		if ee != nil {
 			return ee.code
 		}
 		return 1
