@@ -46,10 +46,15 @@ vet:
 .PHONY: test
 test: verify-generate vet
 	KUBEBUILDER_ASSETS="$$(./hack/envtest-binaries.sh)" $(GO) test $(TEST_FLAGS) ./...
+	@echo "Benchmarks, one iteration each (figures for comparison come from 'make bench'):"
+	KUBEBUILDER_ASSETS="$$(./hack/envtest-binaries.sh)" $(GO) test -count=1 -run '^$$' -bench . -benchtime=1x $(BENCH_PKGS)
+
+# Benchmarks: the pure libraries and the webhook load test (which starts an API server).
+BENCH_PKGS ?= ./pkg/... ./internal/webhooks/clusterresolver/
 
 .PHONY: bench
 bench:
-	$(GO) test -run '^$$' -bench . -benchmem -count 6 ./pkg/... | tee bench.txt
+	KUBEBUILDER_ASSETS="$$(./hack/envtest-binaries.sh)" $(GO) test -run '^$$' -bench . -benchmem -count 6 $(BENCH_PKGS) | tee bench.txt
 	$(BENCHSTAT) bench.txt
 
 .PHONY: run
