@@ -401,3 +401,22 @@ func TestV1beta2ClusterResolvesLikeV1beta1(t *testing.T) {
 		t.Errorf("TKR_DATA differs:\nv1beta2 %s\nv1beta1 %s", got, want)
 	}
 }
+
+// The cluster's imageRepository variable replaces the TKR's repository for every core image.
+func TestCustomImageRepository(t *testing.T) {
+	setup(t)
+	c := create(t, spec{name: "custom-repo", cpSelector: "os-name=ubuntu", variables: `    - name: imageRepository
+      value:
+        host: registry.example.internal/tkg
+        tlsCertificateValidation: false
+`})
+	k := tkrDataOf(t, c)["v1.24.9+vmware.1"].KubernetesSpec
+	if k.ImageRepository != "registry.example.internal/tkg" {
+		t.Errorf("kubernetesSpec.imageRepository = %q, want the custom host", k.ImageRepository)
+	}
+	for name, img := range map[string]*runv1alpha3.ContainerImageInfo{"etcd": k.Etcd, "pause": k.Pause, "coredns": k.CoreDNS, "kube-vip": k.KubeVIP} {
+		if img == nil || img.ImageRepository != "registry.example.internal/tkg" {
+			t.Errorf("%s image = %+v, want the custom host as its repository", name, img)
+		}
+	}
+}
