@@ -74,6 +74,13 @@ func (w *Webhook) handle(ctx context.Context, req admission.Request) (admission.
 	if err != nil {
 		return admission.Errored(http.StatusBadRequest, err), outcomeErrored
 	}
+	// The patch is computed against the decoded object, not the raw request: re-encoding a typed
+	// Cluster adds zero values the user never wrote (spec.controlPlaneEndpoint, status), and those
+	// must not leak into the patch. Diffing typed-before with typed-after leaves only our changes.
+	original, err := json.Marshal(obj)
+	if err != nil {
+		return admission.Errored(http.StatusInternalServerError, err), outcomeErrored
+	}
 	switch {
 	case cluster.Paused():
 		return admission.Allowed("Doing nothing. Cluster is paused."), outcomeSkipped
@@ -103,10 +110,10 @@ func (w *Webhook) handle(ctx context.Context, req admission.Request) (admission.
 		return admission.Denied(w.denial(cluster, err)), outcomeDenied
 	}
 	if out.Query == nil || len(out.Resolved) == 0 {
-		return w.patch(req, obj), outcomeUnchanged
+		return w.patch(original, obj), outcomeUnchanged
 	}
 	w.event(req, obj, corev1.EventTypeNormal, "TKRResolved", fmt.Sprintf("Resolved %s to TKR %s.", strings.Join(out.Resolved, ", "), out.TKRName))
-	return w.patch(req, obj), outcomeResolved
+	return w.patch(original, obj), outcomeResolved
 }
 
 // decode reads the Cluster in the version the API server sent: v1beta1 from users and the seed,
@@ -172,12 +179,14 @@ func (w *Webhook) denial(cluster tkrdata.Cluster, err error) string {
 	return fmt.Sprintf("Cluster %s/%s: %s", cluster.GetNamespace(), cluster.GetName(), err.Error())
 }
 
-func (w *Webhook) patch(req admission.Request, obj runtime.Object) admission.Response {
+// patch answers with the JSON patch from original (the decoded request, re-encoded) to obj; an
+// unchanged Cluster gets no patch at all.
+func (w *Webhook) patch(original []byte, obj runtime.Object) admission.Response {
 	mutated, err := json.Marshal(obj)
 	if err != nil {
 		return admission.Errored(http.StatusInternalServerError, err)
 	}
-	return admission.PatchResponseFromRaw(req.Object.Raw, mutated)
+	return admission.PatchResponseFromRaw(original, mutated)
 }
 
 // event records on the Cluster; not on dry runs, which must have no side effects.
