@@ -8,6 +8,7 @@ import (
 	"github.com/tkr-project/tkr/internal/controllers/status"
 	"github.com/tkr-project/tkr/internal/webhooks/clusterresolver"
 	"github.com/tkr-project/tkr/internal/webhooks/conversion"
+	"github.com/tkr-project/tkr/internal/webhooks/inuse"
 	"github.com/tkr-project/tkr/pkg/resolution"
 )
 
@@ -28,9 +29,21 @@ func Components() []Component {
 			},
 		},
 		{
-			Name:  "status",
-			Help:  "keeps the version-prefix labels (v1, v1.24, ...) and the OS and image labels on TKRs and OSImages",
-			Setup: func(_ context.Context, mgr ctrl.Manager, _ *Options) error { return status.SetupLabelers(mgr) },
+			Name: "status",
+			Help: "keeps TKR and OSImage labels (version prefixes, OS and image, incompatible, invalid) and the Compatible, Valid and Ready conditions",
+			Setup: func(_ context.Context, mgr ctrl.Manager, o *Options) error {
+				if err := status.SetupLabelers(mgr); err != nil {
+					return err
+				}
+				return status.SetupConditions(mgr, status.ConditionOptions{Namespace: o.Namespace, TKGVersion: o.TKGVersion})
+			},
+		},
+		{
+			Name:              "in-use-webhook",
+			Help:              "refuses to delete a TKR or OSImage that a Cluster still uses, naming the Clusters",
+			Webhook:           true,
+			AdmissionWebhooks: []string{inuse.Name},
+			Setup:             func(_ context.Context, mgr ctrl.Manager, _ *Options) error { return inuse.Setup(mgr) },
 		},
 		{
 			Name:              "resolver-webhook",

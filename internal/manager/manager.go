@@ -65,6 +65,12 @@ type Options struct {
 	// CustomImageRepositoryVar names the Cluster variable holding a custom image repository
 	// (resolver webhook).
 	CustomImageRepositoryVar string
+	// Namespace holds the compatibility metadata, the additional-compatible-tkrs ConfigMaps and
+	// the ClusterBootstrapTemplates (status controller).
+	Namespace string
+	// TKGVersion is the management cluster's version; empty means the TKGVERSION annotation of
+	// the Cluster labelled as the management cluster (status controller).
+	TKGVersion string
 }
 
 // DefaultOptions match the original deployments' defaults.
@@ -78,6 +84,7 @@ func DefaultOptions() Options {
 		TLSMinVersion:          "1.2",
 
 		CustomImageRepositoryVar: "imageRepository",
+		Namespace:                "tkg-system",
 	}
 }
 
@@ -99,6 +106,8 @@ func (o *Options) AddFlags(fs *pflag.FlagSet, available []Component) {
 	fs.StringVar(&o.WebhookCertDir, "webhook-cert-dir", o.WebhookCertDir, "directory holding the webhook server's tls.crt and tls.key")
 	fs.StringVar(&o.TLSMinVersion, "tls-min-version", o.TLSMinVersion, "minimum TLS version of the webhook server: 1.2 or 1.3")
 	fs.StringSliceVar(&o.TLSCipherSuites, "tls-cipher-suites", o.TLSCipherSuites, "TLS cipher suites of the webhook server, comma-separated Go names (default: Go's)")
+	fs.StringVar(&o.Namespace, "namespace", o.Namespace, "namespace of the compatibility metadata (ConfigMap bom-metadata), the additional-compatible-tkrs ConfigMaps and the ClusterBootstrapTemplates")
+	fs.StringVar(&o.TKGVersion, "tkg-version", o.TKGVersion, "the management cluster's version, e.g. v2.3.0; TKRs listed for it in the compatibility metadata are Compatible (default: the TKGVERSION annotation of the Cluster labelled cluster-role.tkg.tanzu.vmware.com/management)")
 	fs.StringVar(&o.CustomImageRepositoryVar, "custom-image-repository-cc-var", o.CustomImageRepositoryVar, "resolver webhook: the Cluster variable ({host, tlsCertificateValidation}) whose host replaces the TKR's image repository")
 }
 

@@ -15,6 +15,8 @@ import (
 var env *envtest.Environment
 
 func TestMain(m *testing.M) {
+	// The status component runs the labeler and the conditions controllers together, so the
+	// tests also show the two never undo each other's labels.
 	envtest.Main(m, &env, envtest.Options{Components: []string{"conversion-webhook", "status"}})
 }
 
