@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"context"
 	"errors"
+	"maps"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -112,6 +113,33 @@ func TestUp(t *testing.T) {
 	if !slices.Equal(got124, want124) {
 		t.Errorf("TKRs selected by -l v1.24 = %v, want %v", got124, want124)
 	}
+	// The status component computes READY and COMPATIBLE from the playground's management
+	// cluster version (v2.3.0) and the example compatibility metadata.
+	want := map[string]string{
+		"v1.21.14---vmware.1-tkg.5":  "False/False",
+		"v1.22.17---vmware.1-tkg.1":  "True/True",
+		"v1.23.15---vmware.1-tkg.1":  "True/True",
+		"v1.24.9---vmware.1-gpu-efi": "True/True",
+		"v1.24.9---vmware.1-tkg.1":   "True/True",
+	}
+	var got map[string]string
+	for deadline := time.Now().Add(time.Minute); time.Now().Before(deadline); time.Sleep(200 * time.Millisecond) {
+		l := &runv1alpha3.TanzuKubernetesReleaseList{}
+		if err := c.List(ctx, l); err != nil {
+			t.Fatal(err)
+		}
+		got = map[string]string{}
+		for _, tkr := range l.Items {
+			got[tkr.Name] = conditionStatus(tkr.Status.Conditions, runv1alpha3.ConditionReady) + "/" + conditionStatus(tkr.Status.Conditions, runv1alpha3.ConditionCompatible)
+		}
+		if maps.Equal(got, want) {
+			break
+		}
+	}
+	if !maps.Equal(got, want) {
+		t.Errorf("READY/COMPATIBLE in the playground = %v, want %v", got, want)
+	}
+
 	// The guide's Cluster resolves: the resolver webhook runs in the playground.
 	objs, err := catalog.Load("../../examples/cluster.yaml")
 	if err != nil {
@@ -176,6 +204,15 @@ func (l *lockedBuilder) String() string {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	return l.b.String()
+}
+
+func conditionStatus(conds runv1alpha3.Conditions, t string) string {
+	for _, c := range conds {
+		if string(c.Type) == t {
+			return string(c.Status)
+		}
+	}
+	return ""
 }
 
 func names(l *runv1alpha3.TanzuKubernetesReleaseList) []string {
