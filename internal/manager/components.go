@@ -5,6 +5,7 @@ import (
 
 	ctrl "sigs.k8s.io/controller-runtime"
 
+	"github.com/tkr-project/tkr/internal/controllers/clusterupdates"
 	"github.com/tkr-project/tkr/internal/controllers/status"
 	"github.com/tkr-project/tkr/internal/webhooks/clusterresolver"
 	"github.com/tkr-project/tkr/internal/webhooks/conversion"
@@ -30,12 +31,15 @@ func Components() []Component {
 		},
 		{
 			Name: "status",
-			Help: "keeps TKR and OSImage labels (version prefixes, OS and image, incompatible, invalid) and the Compatible, Valid and Ready conditions",
+			Help: "keeps TKR and OSImage labels (version prefixes, OS and image, incompatible, invalid), their Compatible, Valid and Ready conditions, and the UpdatesAvailable condition on Clusters",
 			Setup: func(_ context.Context, mgr ctrl.Manager, o *Options) error {
 				if err := status.SetupLabelers(mgr); err != nil {
 					return err
 				}
-				return status.SetupConditions(mgr, status.ConditionOptions{Namespace: o.Namespace, TKGVersion: o.TKGVersion})
+				if err := status.SetupConditions(mgr, status.ConditionOptions{Namespace: o.Namespace, TKGVersion: o.TKGVersion}); err != nil {
+					return err
+				}
+				return clusterupdates.Setup(mgr)
 			},
 		},
 		{
