@@ -33,7 +33,7 @@ func NewRoot() *cobra.Command {
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
-	root.AddCommand(newManagerCommand(), newUpCommand(), newResolveCommand())
+	root.AddCommand(newManagerCommand(), newUpCommand(), newResolveCommand(), newGetCommand(), newDeactivateCommand(), newActivateCommand())
 	return root
 }
 

@@ -1,0 +1,50 @@
+package cli
+
+import (
+	"context"
+	"path/filepath"
+	"testing"
+
+	"github.com/tkr-project/tkr/internal/apply"
+	"github.com/tkr-project/tkr/pkg/catalog"
+	"github.com/tkr-project/tkr/test/envtest"
+)
+
+// env is this package's API server, for the commands that talk to a management cluster
+// (tkr get, deactivate, activate). Tests of offline commands simply do not use it.
+var env *envtest.Environment
+
+func TestMain(m *testing.M) { envtest.Main(m, &env, envtest.Options{}) }
+
+// kubeconfig writes the API server's kubeconfig to a file and returns its path.
+func kubeconfig(t *testing.T) string {
+	t.Helper()
+	p := filepath.Join(t.TempDir(), "kubeconfig")
+	writeFile(t, p, string(env.KubeConfig))
+	return p
+}
+
+// applyPaths applies YAML files or directories to the API server, as kubectl apply
+// --server-side would.
+func applyPaths(t *testing.T, paths ...string) {
+	t.Helper()
+	objs, err := catalog.Load(paths...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	toApply := make([]apply.Object, 0, len(objs))
+	for _, o := range objs {
+		toApply = append(toApply, apply.Object{Object: o.Unstructured, Source: o.Source.String()})
+	}
+	if err := apply.Objects(context.Background(), env.Client, "tkr-cli-test", toApply); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// applyYAMLText applies YAML given as text.
+func applyYAMLText(t *testing.T, content string) {
+	t.Helper()
+	p := filepath.Join(t.TempDir(), "objects.yaml")
+	writeFile(t, p, content)
+	applyPaths(t, p)
+}
