@@ -226,6 +226,10 @@ func printGuide(w io.Writer, kubeconfig, kubectl, examplesDir string) {
   kubectl apply -f %s/cluster.yaml
   kubectl get cluster workload-1 -L run.tanzu.vmware.com/tkr
   kubectl get cluster.v1beta1.cluster.x-k8s.io workload-1 -o jsonpath='{.spec.topology.variables[?(@.name=="TKR_DATA")].value}'
+  # The same releases as tkr sees them, and the updates a cluster on v1.23 is offered:
+  tkr get                                # or: go run ./cmd/tkr get
+  sed 's/v1.24.9+vmware.1/v1.23/; s/workload-1/workload-old/' %[3]s/cluster.yaml | kubectl apply -f -
+  tkr get --cluster default/workload-old
   # Ask for an OS no release ships, and read why it is denied:
   sed 's/os-name=ubuntu/os-name=windows/; s/workload-1/workload-2/' %[3]s/cluster.yaml | kubectl apply -f -
 

@@ -19,7 +19,11 @@ import (
 	"k8s.io/client-go/tools/clientcmd"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
+	"k8s.io/apimachinery/pkg/api/meta"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	clusterv1beta1 "sigs.k8s.io/cluster-api/api/core/v1beta1"
+	clusterv1 "sigs.k8s.io/cluster-api/api/core/v1beta2"
 
 	runv1alpha3 "github.com/tkr-project/tkr/api/run/v1alpha3"
 	"github.com/tkr-project/tkr/internal/apply"
@@ -154,6 +158,29 @@ func TestUp(t *testing.T) {
 	}
 	if got := cluster.Labels[runv1alpha3.LabelTKR]; got != "v1.24.9---vmware.1-tkg.1" {
 		t.Errorf("examples/cluster.yaml resolved to TKR %q in the playground, want v1.24.9---vmware.1-tkg.1", got)
+	}
+	// A cluster on v1.23 is told that v1.24.9+vmware.1-tkg.1 is available.
+	old := objs[0].Unstructured.DeepCopy()
+	old.SetName("workload-old")
+	if err := unstructured.SetNestedField(old.Object, "v1.23", "spec", "topology", "version"); err != nil {
+		t.Fatal(err)
+	}
+	if err := apply.Objects(ctx, c, "test", []apply.Object{{Object: old, Source: "test"}}); err != nil {
+		t.Fatalf("applying a v1.23 cluster to the playground: %v", err)
+	}
+	var updates string
+	for deadline := time.Now().Add(time.Minute); time.Now().Before(deadline); time.Sleep(200 * time.Millisecond) {
+		v2 := &clusterv1.Cluster{}
+		if err := c.Get(ctx, client.ObjectKey{Namespace: "default", Name: "workload-old"}, v2); err != nil {
+			t.Fatal(err)
+		}
+		if cond := meta.FindStatusCondition(v2.Status.Conditions, runv1alpha3.ConditionUpdatesAvailable); cond != nil && cond.Status == metav1.ConditionTrue {
+			updates = cond.Message
+			break
+		}
+	}
+	if !strings.Contains(updates, "v1.24.9+vmware.1-tkg.1") {
+		t.Errorf("a v1.23 cluster's UpdatesAvailable message is %q, want it to offer v1.24.9+vmware.1-tkg.1", updates)
 	}
 	for _, line := range []string{"export KUBECONFIG=", "kubectl get tkr", "kubectl apply -f"} {
 		if !strings.Contains(output.String(), line) {
