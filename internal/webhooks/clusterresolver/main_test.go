@@ -10,6 +10,7 @@ import (
 	"time"
 
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	clusterv1beta1 "sigs.k8s.io/cluster-api/api/core/v1beta1"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	runv1alpha3 "github.com/tkr-project/tkr/api/run/v1alpha3"
@@ -104,15 +105,22 @@ func mustJSON(v any) string {
 	return string(b)
 }
 
-func retryOnConflict(t *testing.T, f func() error) {
+// update re-reads the Cluster, applies mutate and writes it, retrying on conflicts: controllers
+// (UpdatesAvailable, for one) write the Cluster's status concurrently.
+func update(t *testing.T, name string, mutate func(*clusterv1beta1.Cluster)) *clusterv1beta1.Cluster {
 	t.Helper()
 	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(50 * time.Millisecond) {
-		err := f()
-		if err == nil || !apierrors.IsConflict(err) || time.Now().After(deadline) {
-			if err != nil {
-				t.Fatal(err)
-			}
-			return
+		c := &clusterv1beta1.Cluster{}
+		if err := env.Client.Get(context.Background(), client.ObjectKey{Namespace: "default", Name: name}, c); err != nil {
+			t.Fatal(err)
+		}
+		mutate(c)
+		err := env.Client.Update(context.Background(), c)
+		if err == nil {
+			return c
+		}
+		if !apierrors.IsConflict(err) || time.Now().After(deadline) {
+			t.Fatalf("updating Cluster %s: %v", name, err)
 		}
 	}
 }

@@ -219,16 +219,17 @@ func TestSkipsAndClassErrors(t *testing.T) {
 	t.Run("G2 deleting", func(t *testing.T) {
 		s := spec{name: "g2-deleting", cpSelector: "os-name=ubuntu"}
 		c := create(t, s)
-		c.Finalizers = []string{"test.tkr/hold"}
-		retryOnConflict(t, func() error { return env.Client.Update(context.Background(), c) })
+		update(t, s.name, func(c *clusterv1beta1.Cluster) { c.Finalizers = []string{"test.tkr/hold"} })
 		if err := env.Client.Delete(context.Background(), c); err != nil {
 			t.Fatal(err)
 		}
-		// An update of a deleting Cluster asking for another version is not resolved.
-		c = get(t, s.name)
-		c.Spec.Topology.Version = "v1.23"
-		c.Finalizers = nil
-		retryOnConflict(t, func() error { return env.Client.Update(context.Background(), c) })
+		// An update of a deleting Cluster asking for another version is left alone: no
+		// re-resolution, no normalised version.
+		c = update(t, s.name, func(c *clusterv1beta1.Cluster) { c.Spec.Topology.Version = "v1.23" })
+		if c.Spec.Topology.Version != "v1.23" || c.Labels[runv1alpha3.LabelTKR] != tkr124 {
+			t.Errorf("a deleting Cluster was resolved: version %s, TKR %s", c.Spec.Topology.Version, c.Labels[runv1alpha3.LabelTKR])
+		}
+		update(t, s.name, func(c *clusterv1beta1.Cluster) { c.Finalizers = nil })
 	})
 	t.Run("M1 no resolve-tkr anywhere", func(t *testing.T) {
 		c := create(t, spec{name: "m1-no-annotation", class: "no-resolve", noResolveTKR: true, version: "v1.24"})
@@ -278,10 +279,7 @@ func TestAlreadyResolved(t *testing.T) {
 	first := create(t, s)
 	before := mustJSON(first.Spec.Topology.Variables)
 	for _, v := range []string{"v1.24", "v1.24.9+vmware.1-tkg.1", "v1", "v1.24.9"} {
-		c := get(t, s.name)
-		c.Spec.Topology.Version = v
-		retryOnConflict(t, func() error { return env.Client.Update(context.Background(), c) })
-		c = get(t, s.name)
+		c := update(t, s.name, func(c *clusterv1beta1.Cluster) { c.Spec.Topology.Version = v })
 		if c.Spec.Topology.Version != "v1.24.9+vmware.1" {
 			t.Errorf("after setting version %s: spec.topology.version = %s, want v1.24.9+vmware.1", v, c.Spec.Topology.Version)
 		}
@@ -299,9 +297,7 @@ func TestUpgradeKeepsBothEntries(t *testing.T) {
 	if c.Labels[runv1alpha3.LabelTKR] != tkr123 || c.Spec.Topology.Version != "v1.23.15+vmware.1" {
 		t.Fatalf("created on %s / %s, want %s / v1.23.15+vmware.1", c.Labels[runv1alpha3.LabelTKR], c.Spec.Topology.Version, tkr123)
 	}
-	c.Spec.Topology.Version = "v1.24"
-	retryOnConflict(t, func() error { return env.Client.Update(context.Background(), c) })
-	c = get(t, s.name)
+	c = update(t, s.name, func(c *clusterv1beta1.Cluster) { c.Spec.Topology.Version = "v1.24" })
 	if c.Labels[runv1alpha3.LabelTKR] != tkr124 || c.Spec.Topology.Version != "v1.24.9+vmware.1" {
 		t.Errorf("upgraded to %s / %s, want %s / v1.24.9+vmware.1", c.Labels[runv1alpha3.LabelTKR], c.Spec.Topology.Version, tkr124)
 	}
