@@ -9,6 +9,8 @@ import (
 
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"sigs.k8s.io/controller-runtime/pkg/client"
+
+	"github.com/tkr-project/tkr/pkg/catalog"
 )
 
 // Object is one object to apply; Source names where it came from, for error messages.
@@ -48,4 +50,18 @@ func name(u *unstructured.Unstructured) string {
 		return u.GetName()
 	}
 	return u.GetNamespace() + "/" + u.GetName()
+}
+
+// Files loads YAML files or directories (see pkg/catalog) and applies every object in them, as
+// `kubectl apply --server-side -f` does. It returns what it loaded.
+func Files(ctx context.Context, c client.Client, owner string, paths ...string) ([]catalog.Object, error) {
+	objs, err := catalog.Load(paths...)
+	if err != nil {
+		return nil, err
+	}
+	toApply := make([]Object, 0, len(objs))
+	for _, o := range objs {
+		toApply = append(toApply, Object{Object: o.Unstructured, Source: o.Source.String()})
+	}
+	return objs, Objects(ctx, c, owner, toApply)
 }

@@ -1,12 +1,9 @@
 package cli
 
 import (
-	"context"
 	"path/filepath"
 	"testing"
 
-	"github.com/tkr-project/tkr/internal/apply"
-	"github.com/tkr-project/tkr/pkg/catalog"
 	"github.com/tkr-project/tkr/test/envtest"
 )
 
@@ -26,25 +23,12 @@ func kubeconfig(t *testing.T) string {
 
 // applyPaths applies YAML files or directories to the API server, as kubectl apply
 // --server-side would.
-func applyPaths(t *testing.T, paths ...string) {
-	t.Helper()
-	objs, err := catalog.Load(paths...)
-	if err != nil {
-		t.Fatal(err)
-	}
-	toApply := make([]apply.Object, 0, len(objs))
-	for _, o := range objs {
-		toApply = append(toApply, apply.Object{Object: o.Unstructured, Source: o.Source.String()})
-	}
-	if err := apply.Objects(context.Background(), env.Client, "tkr-cli-test", toApply); err != nil {
-		t.Fatal(err)
-	}
-}
+func applyPaths(t *testing.T, paths ...string) { env.ApplyFiles(t, paths...) }
 
 // applyYAMLText applies YAML given as text.
 func applyYAMLText(t *testing.T, content string) {
 	t.Helper()
-	p := filepath.Join(t.TempDir(), "objects.yaml")
-	writeFile(t, p, content)
-	applyPaths(t, p)
+	if err := env.ApplyYAML(t, content); err != nil {
+		t.Fatal(err)
+	}
 }

@@ -21,7 +21,6 @@ import (
 	"github.com/tkr-project/tkr/internal/controlplane/binaries"
 	"github.com/tkr-project/tkr/internal/manager"
 	"github.com/tkr-project/tkr/internal/scheme"
-	"github.com/tkr-project/tkr/pkg/catalog"
 )
 
 // FieldOwner is the server-side-apply field manager of objects the playground loads.
@@ -181,18 +180,11 @@ func writeExamples(dir string) (string, error) {
 }
 
 func loadCatalog(ctx context.Context, c client.Client, exampleDir string) (int, error) {
-	objs, err := catalog.Load(filepath.Join(exampleDir, "catalog"), filepath.Join(exampleDir, "clusterclass.yaml"))
+	objs, err := apply.Files(ctx, c, FieldOwner, filepath.Join(exampleDir, "catalog"), filepath.Join(exampleDir, "clusterclass.yaml"))
 	if err != nil {
-		return 0, err
-	}
-	toApply := make([]apply.Object, 0, len(objs))
-	for _, o := range objs {
-		toApply = append(toApply, apply.Object{Object: o.Unstructured, Source: o.Source.String()})
-	}
-	if err := apply.Objects(ctx, c, FieldOwner, toApply); err != nil {
 		return 0, fmt.Errorf("loading the example catalogue: %w", err)
 	}
-	return len(toApply), nil
+	return len(objs), nil
 }
 
 // guideExamplesDir prefers ./examples when tkr runs from a checkout, so commands are short.

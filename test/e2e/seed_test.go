@@ -14,29 +14,13 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	runv1alpha3 "github.com/tkr-project/tkr/api/run/v1alpha3"
-	"github.com/tkr-project/tkr/internal/apply"
-	"github.com/tkr-project/tkr/pkg/catalog"
 	"github.com/tkr-project/tkr/test/envtest"
 )
 
 const examplesDir = "../../examples"
 
 // applyFiles loads YAML files or directories into the API server, as `kubectl apply` would.
-func applyFiles(t *testing.T, paths ...string) []catalog.Object {
-	t.Helper()
-	objs, err := catalog.Load(paths...)
-	if err != nil {
-		t.Fatal(err)
-	}
-	toApply := make([]apply.Object, 0, len(objs))
-	for _, o := range objs {
-		toApply = append(toApply, apply.Object{Object: o.Unstructured, Source: o.Source.String()})
-	}
-	if err := apply.Objects(context.Background(), env.Client, "e2e", toApply); err != nil {
-		t.Fatal(err)
-	}
-	return objs
-}
+func applyFiles(t *testing.T, paths ...string) { env.ApplyFiles(t, paths...) }
 
 // markReady writes the conditions the status controller would, so the READY and COMPATIBLE
 // columns have something to show.

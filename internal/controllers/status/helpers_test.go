@@ -11,7 +11,6 @@ import (
 
 	runv1alpha3 "github.com/tkr-project/tkr/api/run/v1alpha3"
 	"github.com/tkr-project/tkr/internal/apply"
-	"github.com/tkr-project/tkr/pkg/catalog"
 	"github.com/tkr-project/tkr/pkg/tkrlabels"
 )
 
@@ -24,15 +23,8 @@ const catalogDir = "../../../examples/catalog"
 // the namespace, when the test ends, so tests that create objects of the same names can follow.
 func applyCatalog(t *testing.T, c client.Client) {
 	t.Helper()
-	objs, err := catalog.Load(catalogDir)
+	objs, err := apply.Files(context.Background(), c, "status-test", catalogDir)
 	if err != nil {
-		t.Fatal(err)
-	}
-	toApply := make([]apply.Object, 0, len(objs))
-	for _, o := range objs {
-		toApply = append(toApply, apply.Object{Object: o.Unstructured, Source: o.Source.String()})
-	}
-	if err := apply.Objects(context.Background(), c, "status-test", toApply); err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() {

@@ -3,8 +3,6 @@ package clusterresolver_test
 import (
 	"context"
 	"encoding/json"
-	"fmt"
-	"os"
 	"path/filepath"
 	"testing"
 	"time"
@@ -13,9 +11,6 @@ import (
 	clusterv1beta1 "sigs.k8s.io/cluster-api/api/core/v1beta1"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
-	runv1alpha3 "github.com/tkr-project/tkr/api/run/v1alpha3"
-	"github.com/tkr-project/tkr/internal/apply"
-	"github.com/tkr-project/tkr/pkg/catalog"
 	"github.com/tkr-project/tkr/pkg/tkrdata"
 	"github.com/tkr-project/tkr/test/envtest"
 )
@@ -28,62 +23,23 @@ func TestMain(m *testing.M) {
 	envtest.Main(m, &env, envtest.Options{Components: []string{"conversion-webhook", "status", "resolver-webhook"}})
 }
 
-// applyFiles applies YAML files as `kubectl apply --server-side` would.
-func applyFiles(t *testing.T, paths ...string) {
-	t.Helper()
-	objs, err := catalog.Load(paths...)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var toApply []apply.Object
-	for _, o := range objs {
-		toApply = append(toApply, apply.Object{Object: o.Unstructured, Source: o.Source.String()})
-	}
-	if err := apply.Objects(context.Background(), env.Client, "test", toApply); err != nil {
-		t.Fatal(err)
-	}
-}
+// applyFiles and applyYAML apply as kubectl would; see envtest.
+func applyFiles(t *testing.T, paths ...string) { env.ApplyFiles(t, paths...) }
 
-func applyYAML(t *testing.T, content string) error {
-	t.Helper()
-	p := filepath.Join(t.TempDir(), "obj.yaml")
-	if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	objs, err := catalog.Load(p)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var toApply []apply.Object
-	for _, o := range objs {
-		toApply = append(toApply, apply.Object{Object: o.Unstructured, Source: "test"})
-	}
-	return apply.Objects(context.Background(), env.Client, "test", toApply)
-}
+func applyYAML(t *testing.T, content string) error { return env.ApplyYAML(t, content) }
 
 // catalogLoaded records that the example catalogue and ClusterClass were loaded into this
 // package's API server (tests run one at a time).
 var catalogLoaded bool
 
-// loadExamples applies the example catalogue and waits until the webhook resolves with it: the
-// webhook's catalogue follows the API through informers, so a Cluster created right after its
-// releases can arrive first, as it could for a user.
+// loadExamples applies the example catalogue and waits until the webhook resolves with it.
 func loadExamples(t *testing.T) {
 	t.Helper()
 	if catalogLoaded {
 		return
 	}
 	applyFiles(t, filepath.Join(examples, "catalog"), filepath.Join(examples, "clusterclass.yaml"))
-	for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(100 * time.Millisecond) {
-		probe := loadCluster(fmt.Sprintf("catalog-probe-%d", time.Now().UnixNano()))
-		err := env.Client.Create(context.Background(), probe, client.DryRunAll)
-		if err == nil && probe.Labels[runv1alpha3.LabelTKR] != "" {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("the webhook did not resolve with the example catalogue within 30s (last error: %v)", err)
-		}
-	}
+	env.WaitUntilResolving(t)
 	catalogLoaded = true
 }
 
