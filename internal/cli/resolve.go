@@ -19,7 +19,6 @@ import (
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	clusterv1beta1 "sigs.k8s.io/cluster-api/api/core/v1beta1"
 	clusterv1beta2 "sigs.k8s.io/cluster-api/api/core/v1beta2"
-	"sigs.k8s.io/yaml"
 
 	runv1alpha1 "github.com/tkr-project/tkr/api/run/v1alpha1"
 	runv1alpha2 "github.com/tkr-project/tkr/api/run/v1alpha2"
@@ -485,19 +484,7 @@ func printCluster(w io.Writer, format string, in *resolveInput) error {
 	if err != nil {
 		return err
 	}
-	var b []byte
-	if format == "json" {
-		if b, err = json.MarshalIndent(obj, "", "  "); err == nil {
-			b = append(b, '\n')
-		}
-	} else {
-		b, err = yaml.Marshal(obj)
-	}
-	if err != nil {
-		return fmt.Errorf("cannot encode the resolved Cluster as %s: %w", strings.ToUpper(format), err)
-	}
-	_, err = w.Write(b)
-	return err
+	return printAs(w, format, obj)
 }
 
 // admitted returns the resolved Cluster as the user would see it after admission: the typed
