@@ -3,6 +3,7 @@ package clusterresolver_test
 import (
 	"context"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -37,7 +38,7 @@ func TestExampleClusterResolves(t *testing.T) {
 // Users see what happened on the Cluster (Events) and operators in metrics.
 func TestEventsAndMetrics(t *testing.T) {
 	setup(t)
-	create(t, spec{name: "observed", cpSelector: "os-name=ubuntu"})
+	observed := create(t, spec{name: "observed", cpSelector: "os-name=ubuntu"})
 	denied(t, spec{name: "observed-denied", cpSelector: "os-name=windows"}, "os-name=windows")
 
 	var reasons []string
@@ -51,6 +52,10 @@ func TestEventsAndMetrics(t *testing.T) {
 			if e.Regarding.Name == "observed" || e.Regarding.Name == "observed-denied" {
 				reasons = append(reasons, e.Regarding.Name+"/"+e.Reason)
 			}
+			// An Event about a created Cluster names it by UID, or kubectl describe hides it.
+			if e.Regarding.Name == "observed" && e.Regarding.UID != observed.UID {
+				t.Errorf("the TKRResolved Event regards UID %q, want the Cluster's %q", e.Regarding.UID, observed.UID)
+			}
 		}
 		if len(reasons) == 2 {
 			break
@@ -62,6 +67,9 @@ func TestEventsAndMetrics(t *testing.T) {
 	}
 	if len(want) > 0 {
 		t.Errorf("missing events %v; found %v", want, reasons)
+	}
+	if out := env.Kubectl(t, "describe", "cluster", "-n", "default", "observed"); !strings.Contains(out, "TKRResolved") {
+		t.Errorf("kubectl describe cluster observed does not show the TKRResolved Event:\n%s", out)
 	}
 
 	families, err := metrics.Registry.Gather()

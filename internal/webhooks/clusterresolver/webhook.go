@@ -12,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	admissionv1 "k8s.io/api/admission/v1"
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/runtime"
@@ -22,6 +23,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/log"
 	"sigs.k8s.io/controller-runtime/pkg/webhook/admission"
 
+	runv1alpha3 "github.com/tkr-project/tkr/api/run/v1alpha3"
 	"github.com/tkr-project/tkr/pkg/resolution"
 	"github.com/tkr-project/tkr/pkg/tkrdata"
 )
@@ -34,7 +36,7 @@ const Path = "/mutate-cluster"
 const Name = "tkr-resolver-cluster-webhook.tanzu.vmware.com"
 
 // +kubebuilder:webhook:path=/mutate-cluster,mutating=true,failurePolicy=fail,matchPolicy=Equivalent,sideEffects=NoneOnDryRun,groups=cluster.x-k8s.io,resources=clusters,verbs=create;update,versions=v1beta1;v1beta2,name=tkr-resolver-cluster-webhook.tanzu.vmware.com,admissionReviewVersions=v1,reinvocationPolicy=IfNeeded
-// +kubebuilder:rbac:groups=cluster.x-k8s.io,resources=clusterclasses,verbs=get;list;watch
+// +kubebuilder:rbac:groups=cluster.x-k8s.io,resources=clusters;clusterclasses,verbs=get;list;watch
 // +kubebuilder:rbac:groups=events.k8s.io,resources=events,verbs=create;patch
 
 // Webhook resolves Clusters against the catalogue.
@@ -112,7 +114,12 @@ func (w *Webhook) handle(ctx context.Context, req admission.Request) (admission.
 	if out.Query == nil || len(out.Resolved) == 0 {
 		return w.patch(original, obj), outcomeUnchanged
 	}
-	w.event(req, obj, corev1.EventTypeNormal, "TKRResolved", fmt.Sprintf("Resolved %s to TKR %s.", strings.Join(out.Resolved, ", "), out.TKRName))
+	note := fmt.Sprintf("Resolved %s to TKR %s.", strings.Join(out.Resolved, ", "), out.TKRName)
+	if req.Operation == admissionv1.Create {
+		w.eventOnceCreated(req, out.TKRName, note)
+	} else {
+		w.event(req, obj, corev1.EventTypeNormal, "TKRResolved", note)
+	}
 	return w.patch(original, obj), outcomeResolved
 }
 
@@ -195,6 +202,37 @@ func (w *Webhook) event(req admission.Request, obj runtime.Object, eventType, re
 		return
 	}
 	w.Events.Eventf(obj, nil, eventType, reason, "Resolve", "%s", note)
+}
+
+// createdWait bounds how long eventOnceCreated waits for a new Cluster to reach the cache.
+const createdWait = 10 * time.Second
+
+// eventOnceCreated records TKRResolved on a Cluster being created, once it exists. During
+// admission a new object has no UID yet (the API server assigns it when storing), and an Event
+// without one is listed by kubectl get events but not shown by kubectl describe, which matches
+// on the UID. So the Event waits, in the background and for a bounded time, until the Cluster is
+// in the cache; if the create never lands (a later webhook denies it), nothing is recorded.
+func (w *Webhook) eventOnceCreated(req admission.Request, tkrName, note string) {
+	if w.Events == nil || (req.DryRun != nil && *req.DryRun) {
+		return
+	}
+	key := client.ObjectKey{Namespace: req.Namespace, Name: req.Name}
+	go func() {
+		ctx, cancel := context.WithTimeout(context.Background(), createdWait)
+		defer cancel()
+		for {
+			cluster := &clusterv1.Cluster{}
+			if err := w.Reader.Get(ctx, key, cluster); err == nil && cluster.Labels[runv1alpha3.LabelTKR] == tkrName {
+				w.Events.Eventf(cluster, nil, corev1.EventTypeNormal, "TKRResolved", "Resolve", "%s", note)
+				return
+			}
+			select {
+			case <-ctx.Done():
+				return
+			case <-time.After(100 * time.Millisecond):
+			}
+		}
+	}()
 }
 
 func firstLine(s string) string {
