@@ -4,6 +4,7 @@ package playground
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"io/fs"
@@ -11,10 +12,8 @@ import (
 	"path/filepath"
 	"time"
 
-	"k8s.io/apimachinery/pkg/runtime"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
-	webhookconfig "github.com/tkr-project/tkr/config/webhook"
 	"github.com/tkr-project/tkr/examples"
 	"github.com/tkr-project/tkr/internal/apply"
 	"github.com/tkr-project/tkr/internal/controlplane"
@@ -66,11 +65,7 @@ func Run(ctx context.Context, o Options) (err error) {
 	}
 	defer logFile.Close()
 
-	selected, err := o.Manager.Select(o.Components)
-	if err != nil {
-		return err
-	}
-	mutating, validating, err := webhookconfig.Configurations(manager.AdmissionWebhooks(selected))
+	mutating, validating, err := controlplane.AdmissionWebhooks(o.Manager, o.Components)
 	if err != nil {
 		return err
 	}
@@ -92,14 +87,13 @@ func Run(ctx context.Context, o Options) (err error) {
 	}()
 
 	s := scheme.New()
-	mgrDone, stopManager, err := startManager(ctx, cp, s, o)
+	mgr, err := cp.RunManager(ctx, s, o.Manager, o.Components, nil)
 	if err != nil {
 		return err
 	}
 	defer func() {
 		fmt.Fprintln(out, "Stopping the tkr manager ...")
-		stopManager()
-		if mgrErr := <-mgrDone; mgrErr != nil && err == nil {
+		if mgrErr := mgr.Stop(); mgrErr != nil && err == nil {
 			err = fmt.Errorf("the tkr manager stopped with an error: %w", mgrErr)
 		}
 	}()
@@ -123,36 +117,9 @@ func Run(ctx context.Context, o Options) (err error) {
 	case <-ctx.Done():
 		fmt.Fprintln(out, "\nShutting down the playground ...")
 		return nil
-	case mgrErr := <-mgrDone:
-		// Put it back so the deferred stop does not block on an empty channel.
-		mgrDone <- nil
-		return fmt.Errorf("the tkr manager stopped unexpectedly: %w", mgrErr)
+	case <-mgr.Done():
+		return errors.New("the tkr manager stopped unexpectedly; run with -v to see why")
 	}
-}
-
-func startManager(ctx context.Context, cp *controlplane.ControlPlane, s *runtime.Scheme, o Options) (chan error, context.CancelFunc, error) {
-	mo := o.Manager
-	mo.WebhookHost, mo.WebhookPort, mo.WebhookCertDir = cp.Webhook.Host, cp.Webhook.Port, cp.Webhook.CertDir
-	mgrCtx, cancel := context.WithCancel(context.Background())
-	mgr, err := manager.New(mgrCtx, cp.Config, s, mo, o.Components)
-	if err != nil {
-		cancel()
-		return nil, nil, err
-	}
-	if err := controlplane.ServeClusterAPIConversion(s, mgr.GetWebhookServer()); err != nil {
-		cancel()
-		return nil, nil, err
-	}
-	done := make(chan error, 1)
-	go func() { done <- mgr.Start(mgrCtx) }()
-	waitCtx, waitCancel := context.WithTimeout(ctx, time.Minute)
-	defer waitCancel()
-	if err := cp.WaitForWebhookServer(waitCtx); err != nil {
-		cancel()
-		<-done
-		return nil, nil, err
-	}
-	return done, cancel, nil
 }
 
 // writeExamples copies the embedded example catalogue into dir so the guide can point at real

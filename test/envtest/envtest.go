@@ -25,7 +25,6 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/log"
 	"sigs.k8s.io/controller-runtime/pkg/log/zap"
 
-	webhookconfig "github.com/tkr-project/tkr/config/webhook"
 	"github.com/tkr-project/tkr/internal/controlplane"
 	"github.com/tkr-project/tkr/internal/controlplane/binaries"
 	"github.com/tkr-project/tkr/internal/manager"
@@ -53,10 +52,7 @@ type Environment struct {
 	// Scheme knows every type tkr uses.
 	Scheme *runtime.Scheme
 	// Manager is the running tkr manager.
-	Manager ctrl.Manager
-
-	cancel context.CancelFunc
-	done   chan error
+	Manager *controlplane.RunningManager
 }
 
 // Start builds (once, cached) and starts the control plane and the manager.
@@ -73,7 +69,11 @@ func Start(ctx context.Context, opts Options) (*Environment, error) {
 	if opts.Components == nil {
 		opts.Components = []string{"conversion-webhook"}
 	}
-	mutating, validating, err := webhookConfigurations(opts.Components)
+	mo := manager.DefaultOptions()
+	mo.Components = opts.Components
+	mo.MetricsBindAddress = "0"
+	mo.HealthProbeBindAddress = "0"
+	mutating, validating, err := controlplane.AdmissionWebhooks(mo, manager.Components())
 	if err != nil {
 		return nil, err
 	}
@@ -86,68 +86,21 @@ func Start(ctx context.Context, opts Options) (*Environment, error) {
 		return nil, err
 	}
 	env := &Environment{ControlPlane: cp, Scheme: scheme.New()}
-	if err := env.startManager(ctx, opts); err != nil {
+	if env.Manager, err = cp.RunManager(ctx, env.Scheme, mo, manager.Components(), opts.Setup); err != nil {
 		_ = cp.Stop()
+		return nil, err
+	}
+	if env.Client, err = client.New(cp.Config, client.Options{Scheme: env.Scheme}); err != nil {
+		_ = env.Stop()
 		return nil, err
 	}
 	return env, nil
 }
 
-func (e *Environment) startManager(ctx context.Context, opts Options) error {
-	mo := manager.DefaultOptions()
-	mo.Components = opts.Components
-	mo.MetricsBindAddress = "0"
-	mo.HealthProbeBindAddress = "0"
-	mo.WebhookHost = e.Webhook.Host
-	mo.WebhookPort = e.Webhook.Port
-	mo.WebhookCertDir = e.Webhook.CertDir
-	mgrCtx, cancel := context.WithCancel(context.Background())
-	mgr, err := manager.New(mgrCtx, e.Config, e.Scheme, mo, manager.Components())
-	if err != nil {
-		cancel()
-		return err
-	}
-	if err := controlplane.ServeClusterAPIConversion(mgr.GetScheme(), mgr.GetWebhookServer()); err != nil {
-		cancel()
-		return err
-	}
-	if opts.Setup != nil {
-		if err := opts.Setup(mgrCtx, mgr); err != nil {
-			cancel()
-			return err
-		}
-	}
-	e.Manager, e.cancel, e.done = mgr, cancel, make(chan error, 1)
-	go func() { e.done <- mgr.Start(mgrCtx) }()
-	waitCtx, waitCancel := context.WithTimeout(ctx, time.Minute)
-	defer waitCancel()
-	if err := e.WaitForWebhookServer(waitCtx); err != nil {
-		cancel()
-		return err
-	}
-	if e.Client, err = client.New(e.Config, client.Options{Scheme: e.Scheme}); err != nil {
-		cancel()
-		return err
-	}
-	return nil
-}
-
-// webhookConfigurations returns the admission webhooks the named components serve, from
-// config/webhook, so only webhooks that something answers are registered.
-func webhookConfigurations(components []string) ([]*admissionv1.MutatingWebhookConfiguration, []*admissionv1.ValidatingWebhookConfiguration, error) {
-	o := manager.Options{Components: components}
-	selected, err := o.Select(manager.Components())
-	if err != nil {
-		return nil, nil, err
-	}
-	return webhookconfig.Configurations(manager.AdmissionWebhooks(selected))
-}
-
 // Stop stops the manager, then the control plane.
 func (e *Environment) Stop() error {
-	if e.cancel != nil {
-		e.cancel()
-		if err := <-e.done; err != nil {
+	if e.Manager != nil {
+		if err := e.Manager.Stop(); err != nil {
 			fmt.Fprintln(os.Stderr, "envtest: manager stopped with error:", err)
 		}
 	}

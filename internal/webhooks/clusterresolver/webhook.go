@@ -160,6 +160,11 @@ func (w *Webhook) clusterClass(ctx context.Context, cluster tkrdata.Cluster) (tk
 }
 
 func (w *Webhook) waitForCatalog(ctx context.Context) error {
+	select {
+	case <-w.Catalog.Loaded():
+		return nil // every request but those in the first seconds after start
+	default:
+	}
 	wait := w.CatalogWait
 	if wait == 0 {
 		wait = 10 * time.Second
