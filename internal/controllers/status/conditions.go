@@ -15,6 +15,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/source"
 
 	runv1alpha3 "github.com/tkr-project/tkr/api/run/v1alpha3"
+	"github.com/tkr-project/tkr/internal/compatibilityinputs"
 )
 
 // +kubebuilder:rbac:groups=run.tanzu.vmware.com,resources=tanzukubernetesreleases/status;osimages/status,verbs=get;patch
@@ -96,13 +97,13 @@ func (r *tkrConditions) setup(mgr ctrl.Manager, nsCache cache.Cache) error {
 			builder.WithPredicates(predicate.GenerationChangedPredicate{})).
 		WatchesRawSource(source.Kind(nsCache, &corev1.ConfigMap{},
 			handler.TypedEnqueueRequestsFromMapFunc(allTKRs[*corev1.ConfigMap](mgr.GetClient())),
-			relevantConfigMaps)).
+			compatibilityinputs.ConfigMapChanged)).
 		WatchesRawSource(source.Kind(nsCache, &runv1alpha3.ClusterBootstrapTemplate{},
 			handler.TypedEnqueueRequestsFromMapFunc(sameNameTKR)))
 	// With a configured TKG version, Clusters do not matter, so none are watched or cached.
 	if r.opts.TKGVersion == "" {
 		b = b.Watches(&clusterv1.Cluster{}, handler.EnqueueRequestsFromMapFunc(allTKRs[client.Object](mgr.GetClient())),
-			builder.WithPredicates(managementClusterVersionChanged))
+			builder.WithPredicates(compatibilityinputs.ManagementClusterVersionChanged))
 	}
 	return b.Complete(r)
 }

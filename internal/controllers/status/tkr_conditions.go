@@ -4,13 +4,12 @@ import (
 	"context"
 	"fmt"
 
-	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
-	clusterv1 "sigs.k8s.io/cluster-api/api/core/v1beta2"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	runv1alpha3 "github.com/tkr-project/tkr/api/run/v1alpha3"
+	"github.com/tkr-project/tkr/internal/compatibilityinputs"
 	"github.com/tkr-project/tkr/pkg/compatibility"
 )
 
@@ -49,57 +48,14 @@ func (r *tkrConditions) Reconcile(ctx context.Context, req ctrl.Request) (ctrl.R
 	return ctrl.Result{}, nil
 }
 
-// compatibleSet reads the compatibility inputs: the management cluster's version, the
-// bom-metadata ConfigMap and the additional-compatible-tkrs ConfigMaps. Missing inputs are not
-// errors (the Compatible condition explains them); only failing reads are.
+// compatibleSet reads the compatibility inputs and decides the compatible set.
 func (r *tkrConditions) compatibleSet(ctx context.Context) (*compatibility.Set, error) {
-	src := compatibility.Sources{Namespace: r.opts.Namespace}
-	var err error
-	if src.ManagementClusterVersion, src.ManagementClusterVersionFrom, err = r.managementClusterVersion(ctx); err != nil {
+	src, err := compatibilityinputs.Reader{Clusters: r.client, ConfigMaps: r.namespaced,
+		Namespace: r.opts.Namespace, TKGVersion: r.opts.TKGVersion}.Read(ctx)
+	if err != nil {
 		return nil, err
 	}
-	cm := &corev1.ConfigMap{}
-	switch err := r.namespaced.Get(ctx, client.ObjectKey{Namespace: r.opts.Namespace, Name: compatibility.MetadataConfigMap}, cm); {
-	case err == nil:
-		src.Metadata = cm
-	case !apierrors.IsNotFound(err):
-		return nil, fmt.Errorf("reading ConfigMap %s/%s: %w", r.opts.Namespace, compatibility.MetadataConfigMap, err)
-	}
-	l := &corev1.ConfigMapList{}
-	if err := r.namespaced.List(ctx, l, client.InNamespace(r.opts.Namespace), client.HasLabels{runv1alpha3.LabelAdditionalCompatibleTKRs}); err != nil {
-		return nil, fmt.Errorf("listing additional-compatible-tkrs ConfigMaps in %s: %w", r.opts.Namespace, err)
-	}
-	src.Additional = l.Items
 	return compatibility.New(src), nil
-}
-
-// managementClusterVersion returns the configured TKG version or else the TKGVERSION annotation
-// of a Cluster labelled as the management cluster, and where it came from; "" when neither
-// exists. Should several labelled Clusters carry the annotation, the first by namespace/name
-// wins, so the answer does not depend on the cache's order.
-func (r *tkrConditions) managementClusterVersion(ctx context.Context) (version, from string, err error) {
-	if r.opts.TKGVersion != "" {
-		return r.opts.TKGVersion, "the tkg-version setting", nil
-	}
-	l := &clusterv1.ClusterList{}
-	if err := r.client.List(ctx, l, client.HasLabels{runv1alpha3.LabelManagementCluster}); err != nil {
-		return "", "", fmt.Errorf("listing the Clusters labelled %s: %w", runv1alpha3.LabelManagementCluster, err)
-	}
-	var first *clusterv1.Cluster
-	for i := range l.Items {
-		c := &l.Items[i]
-		if c.Annotations[runv1alpha3.AnnotationTKGVersion] == "" {
-			continue
-		}
-		if first == nil || c.Namespace+"/"+c.Name < first.Namespace+"/"+first.Name {
-			first = c
-		}
-	}
-	if first == nil {
-		return "", "", nil
-	}
-	return first.Annotations[runv1alpha3.AnnotationTKGVersion],
-		fmt.Sprintf("the %s annotation of Cluster %s/%s", runv1alpha3.AnnotationTKGVersion, first.Namespace, first.Name), nil
 }
 
 // valid reads what the Valid condition of tkr depends on, the OSImages it references and its

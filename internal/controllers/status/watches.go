@@ -10,10 +10,8 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/event"
 	"sigs.k8s.io/controller-runtime/pkg/handler"
-	"sigs.k8s.io/controller-runtime/pkg/predicate"
 
 	runv1alpha3 "github.com/tkr-project/tkr/api/run/v1alpha3"
-	"github.com/tkr-project/tkr/pkg/compatibility"
 	"github.com/tkr-project/tkr/pkg/tkrlabels"
 )
 
@@ -50,46 +48,6 @@ func allTKRs[T client.Object](c client.Reader) handler.TypedMapFunc[T, ctrl.Requ
 // sameNameTKR maps a ClusterBootstrapTemplate to the TKR it belongs to, which has its name.
 func sameNameTKR(_ context.Context, cbt *runv1alpha3.ClusterBootstrapTemplate) []ctrl.Request {
 	return []ctrl.Request{{NamespacedName: client.ObjectKey{Name: cbt.Name}}}
-}
-
-// relevantConfigMaps passes events of the ConfigMaps compatibility is read from: bom-metadata
-// and the additional-compatible-tkrs ones, including a ConfigMap that just lost or gained the
-// label. The original ignored the additional ones, so editing them changed nothing until a TKR
-// happened to change.
-var relevantConfigMaps = predicate.TypedFuncs[*corev1.ConfigMap]{
-	CreateFunc: func(e event.TypedCreateEvent[*corev1.ConfigMap]) bool { return compatibilityInput(e.Object) },
-	DeleteFunc: func(e event.TypedDeleteEvent[*corev1.ConfigMap]) bool { return compatibilityInput(e.Object) },
-	UpdateFunc: func(e event.TypedUpdateEvent[*corev1.ConfigMap]) bool {
-		return compatibilityInput(e.ObjectOld) || compatibilityInput(e.ObjectNew)
-	},
-	GenericFunc: func(event.TypedGenericEvent[*corev1.ConfigMap]) bool { return false },
-}
-
-func compatibilityInput(cm *corev1.ConfigMap) bool {
-	_, additional := cm.Labels[runv1alpha3.LabelAdditionalCompatibleTKRs]
-	return additional || cm.Name == compatibility.MetadataConfigMap
-}
-
-// managementClusterVersionChanged passes the Cluster events that can change the management
-// cluster's version: a management Cluster appearing, going, gaining or losing the role label,
-// or its TKGVERSION annotation changing.
-var managementClusterVersionChanged = predicate.Funcs{
-	CreateFunc: func(e event.CreateEvent) bool { return isManagementCluster(e.Object) },
-	DeleteFunc: func(e event.DeleteEvent) bool { return isManagementCluster(e.Object) },
-	UpdateFunc: func(e event.UpdateEvent) bool {
-		o, n := e.ObjectOld, e.ObjectNew
-		if !isManagementCluster(o) && !isManagementCluster(n) {
-			return false
-		}
-		return isManagementCluster(o) != isManagementCluster(n) ||
-			o.GetAnnotations()[runv1alpha3.AnnotationTKGVersion] != n.GetAnnotations()[runv1alpha3.AnnotationTKGVersion]
-	},
-	GenericFunc: func(event.GenericEvent) bool { return false },
-}
-
-func isManagementCluster(o client.Object) bool {
-	_, ok := o.GetLabels()[runv1alpha3.LabelManagementCluster]
-	return ok
 }
 
 // shippingTKRs maps an OSImage to the TKRs that reference it.
