@@ -6,6 +6,7 @@ import (
 	ctrl "sigs.k8s.io/controller-runtime"
 
 	"github.com/tkr-project/tkr/internal/controllers/clusterupdates"
+	"github.com/tkr-project/tkr/internal/controllers/source"
 	"github.com/tkr-project/tkr/internal/controllers/status"
 	"github.com/tkr-project/tkr/internal/webhooks/clusterresolver"
 	"github.com/tkr-project/tkr/internal/webhooks/conversion"
@@ -40,6 +41,24 @@ func Components() []Component {
 					return err
 				}
 				return clusterupdates.Setup(mgr)
+			},
+		},
+		{
+			Name: "source",
+			Help: "pulls the releases compatible with the management cluster from an OCI registry (--bom-image-path, --bom-metadata-image-path, --tkr-repo-image-path) and reports on TanzuKubernetesReleaseSource " + source.DefaultOptions().Name,
+			Setup: func(_ context.Context, mgr ctrl.Manager, o *Options) error {
+				so, err := o.Source.Resolve(o.Namespace, o.TKGVersion)
+				if err != nil {
+					return err
+				}
+				if err := source.Setup(mgr, so); err != nil {
+					return err
+				}
+				return source.SetupLegacyLabeler(mgr)
+			},
+			Configured: func(o *Options) bool {
+				s := o.Source
+				return s.BOMImagePath != "" || s.BOMMetadataImagePath != "" || s.TKRRepoImagePath != ""
 			},
 		},
 		{

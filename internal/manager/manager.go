@@ -13,6 +13,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/spf13/pflag"
 	"k8s.io/apimachinery/pkg/runtime"
@@ -22,6 +23,8 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/healthz"
 	metricsserver "sigs.k8s.io/controller-runtime/pkg/metrics/server"
 	"sigs.k8s.io/controller-runtime/pkg/webhook"
+
+	"github.com/tkr-project/tkr/internal/controllers/source"
 )
 
 // Component is one independently deployable part of tkr.
@@ -38,6 +41,9 @@ type Component struct {
 	AdmissionWebhooks []string
 	// Setup registers the component's controllers, webhooks and readiness checks with mgr.
 	Setup func(ctx context.Context, mgr ctrl.Manager, o *Options) error
+	// Configured, when set, reports whether the flags configure the component. Without
+	// --components only configured components run; a component named there must be configured.
+	Configured func(o *Options) bool
 }
 
 // AdmissionWebhooks lists the admission webhooks the given components serve.
@@ -69,8 +75,24 @@ type Options struct {
 	// the ClusterBootstrapTemplates (status controller).
 	Namespace string
 	// TKGVersion is the management cluster's version; empty means the TKGVERSION annotation of
-	// the Cluster labelled as the management cluster (status controller).
+	// the Cluster labelled as the management cluster (status and source controllers).
 	TKGVersion string
+	// Source configures the source controller; its Namespace and TKGVersion come from the
+	// fields above.
+	Source SourceOptions
+}
+
+// SourceOptions are the source controller's flags, named as in the original deployment.
+type SourceOptions struct {
+	source.Options
+	// InitialDiscoverFrequency and ContinuousDiscoverFrequency are in seconds, as the original
+	// flags were.
+	InitialDiscoverFrequency, ContinuousDiscoverFrequency int
+	// InfraProvider derives --tkr-repo-image-path when it is not given (see source.RepositoryFor).
+	InfraProvider string
+	// SAName is accepted for compatibility with the original deployment and unused, as it was
+	// there: no PackageInstalls are created.
+	SAName string
 }
 
 // DefaultOptions match the original deployments' defaults.
@@ -85,6 +107,12 @@ func DefaultOptions() Options {
 
 		CustomImageRepositoryVar: "imageRepository",
 		Namespace:                "tkg-system",
+		Source: SourceOptions{
+			Options:                     source.DefaultOptions(),
+			InitialDiscoverFrequency:    60,
+			ContinuousDiscoverFrequency: 600,
+			SAName:                      "tkr-source-controller-manager-sa",
+		},
 	}
 }
 
@@ -95,7 +123,7 @@ func (o *Options) AddFlags(fs *pflag.FlagSet, available []Component) {
 	for _, c := range available {
 		names = append(names, c.Name)
 	}
-	fs.StringSliceVar(&o.Components, "components", nil, "components to run, comma-separated (default: all): "+strings.Join(names, ", "))
+	fs.StringSliceVar(&o.Components, "components", nil, "components to run, comma-separated (default: all that are configured; source needs its image paths): "+strings.Join(names, ", "))
 	fs.StringVar(&o.MetricsBindAddress, "metrics-bind-addr", o.MetricsBindAddress, "address the Prometheus metrics endpoint binds to; 0 disables it")
 	fs.StringVar(&o.HealthProbeBindAddress, "health-probe-bind-address", o.HealthProbeBindAddress, "address the /healthz and /readyz probes bind to; 0 disables them")
 	fs.BoolVar(&o.LeaderElection, "leader-elect", o.LeaderElection, "elect a leader so only one replica runs controllers (webhooks are served by every replica)")
@@ -108,6 +136,18 @@ func (o *Options) AddFlags(fs *pflag.FlagSet, available []Component) {
 	fs.StringSliceVar(&o.TLSCipherSuites, "tls-cipher-suites", o.TLSCipherSuites, "TLS cipher suites of the webhook server, comma-separated Go names (default: Go's)")
 	fs.StringVar(&o.Namespace, "namespace", o.Namespace, "namespace of the compatibility metadata (ConfigMap bom-metadata), the additional-compatible-tkrs ConfigMaps and the ClusterBootstrapTemplates")
 	fs.StringVar(&o.TKGVersion, "tkg-version", o.TKGVersion, "the management cluster's version, e.g. v2.3.0; TKRs listed for it in the compatibility metadata are Compatible (default: the TKGVERSION annotation of the Cluster labelled cluster-role.tkg.tanzu.vmware.com/management)")
+	s := &o.Source
+	fs.StringVar(&s.LegacyNamespace, "legacy-namespace", s.LegacyNamespace, "source: a second namespace that also receives bom-metadata and the BOM ConfigMaps (the original deployment uses tkr-system)")
+	fs.StringVar(&s.SAName, "sa-name", s.SAName, "source: accepted for compatibility with the original deployment; unused")
+	fs.StringVar(&s.BOMImagePath, "bom-image-path", s.BOMImagePath, "source: registry repository of the TKR BOM images, e.g. registry.example.com/tkg/tkr-bom")
+	fs.StringVar(&s.BOMMetadataImagePath, "bom-metadata-image-path", s.BOMMetadataImagePath, "source: registry repository of the compatibility metadata images (tags v1, v2, ...)")
+	fs.StringVar(&s.TKRRepoImagePath, "tkr-repo-image-path", s.TKRRepoImagePath, "source: registry repository of the TKR repository bundles (default: derived from --bom-image-path and --infra-provider)")
+	fs.StringVar(&s.InfraProvider, "infra-provider", s.InfraProvider, "source: vsphere, aws, azure, docker or oci; picks the TKR repository next to --bom-image-path when --tkr-repo-image-path is not given")
+	fs.IntVar(&s.InitialDiscoverFrequency, "initial-discover-frequency", s.InitialDiscoverFrequency, "source: seconds; the longest wait between retries until the first successful sync")
+	fs.IntVar(&s.ContinuousDiscoverFrequency, "continuous-discover-frequency", s.ContinuousDiscoverFrequency, "source: seconds between syncs, and the longest wait between retries")
+	fs.BoolVar(&s.SkipVerify, "skip-verify-registry-cert", s.SkipVerify, "source: do not verify the registry's TLS certificate")
+	fs.BoolVar(&s.Insecure, "insecure-registry", s.Insecure, "source: allow plain HTTP to the registry (always allowed for loopback and private addresses)")
+	fs.StringVar(&s.Name, "source-name", s.Name, "source: name of the TanzuKubernetesReleaseSource the controller reports on")
 	fs.StringVar(&o.CustomImageRepositoryVar, "custom-image-repository-cc-var", o.CustomImageRepositoryVar, "resolver webhook: the Cluster variable ({host, tlsCertificateValidation}) whose host replaces the TKR's image repository")
 }
 
@@ -115,7 +155,13 @@ func (o *Options) AddFlags(fs *pflag.FlagSet, available []Component) {
 // error naming the unknown ones and listing the valid names.
 func (o *Options) Select(available []Component) ([]Component, error) {
 	if len(o.Components) == 0 {
-		return available, nil
+		var all []Component
+		for _, c := range available {
+			if c.Configured == nil || c.Configured(o) {
+				all = append(all, c)
+			}
+		}
+		return all, nil
 	}
 	known := map[string]bool{}
 	for _, c := range available {
@@ -215,4 +261,20 @@ func New(ctx context.Context, cfg *rest.Config, scheme *runtime.Scheme, o Option
 		return nil, err
 	}
 	return mgr, nil
+}
+
+// Resolve turns the flags into the source controller's options.
+func (s *SourceOptions) Resolve(namespace, tkgVersion string) (source.Options, error) {
+	o := s.Options
+	o.Namespace, o.TKGVersion = namespace, tkgVersion
+	o.InitialDiscoverFrequency = time.Duration(s.InitialDiscoverFrequency) * time.Second
+	o.ContinuousDiscoverFrequency = time.Duration(s.ContinuousDiscoverFrequency) * time.Second
+	if o.TKRRepoImagePath == "" && s.InfraProvider != "" {
+		repo, err := source.RepositoryFor(o.BOMImagePath, s.InfraProvider)
+		if err != nil {
+			return o, err
+		}
+		o.TKRRepoImagePath = repo
+	}
+	return o, o.Validate()
 }

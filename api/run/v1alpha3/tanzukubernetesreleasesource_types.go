@@ -180,5 +180,5 @@ type TanzuKubernetesReleaseSourceList struct {
 }
 
 func init() {
-	SchemeBuilder.Register(&TanzuKubernetesReleaseSource{}, &TanzuKubernetesReleaseSourceList{})
+	objectTypes = append(objectTypes, &TanzuKubernetesReleaseSource{}, &TanzuKubernetesReleaseSourceList{})
 }
