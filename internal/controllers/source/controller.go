@@ -109,7 +109,7 @@ func (r *Reconciler) SetupWithManager(mgr ctrl.Manager) error {
 			predicate.Or(predicate.AnnotationChangedPredicate{}, predicate.GenerationChangedPredicate{}))).
 		WatchesRawSource(source.Kind(nsCache, &corev1.ConfigMap{},
 			handler.TypedEnqueueRequestsFromMapFunc(toKey),
-			predicate.Or[*corev1.ConfigMap](compatibilityinputs.ConfigMapChanged, markerDeleted))).
+			predicate.Or[*corev1.ConfigMap](compatibilityinputs.ConfigMapChanged, markerDeleted, controllerConfig))).
 		// Sync once at start, whether or not the report object exists yet.
 		WatchesRawSource(source.Func(func(_ context.Context, q workqueue.TypedRateLimitingInterface[reconcile.Request]) error {
 			q.Add(key)
@@ -140,6 +140,10 @@ var markerDeleted = predicate.TypedFuncs[*corev1.ConfigMap]{
 		return ok
 	},
 }
+
+// controllerConfig passes events of tkr-controller-config, so a corrected CA certificate is used
+// at once rather than at the next poll.
+var controllerConfig = predicate.NewTypedPredicateFuncs(func(cm *corev1.ConfigMap) bool { return cm.Name == ControllerConfigMap })
 
 // Reconcile runs one sync and schedules the next.
 func (r *Reconciler) Reconcile(ctx context.Context, _ reconcile.Request) (reconcile.Result, error) {
