@@ -190,6 +190,15 @@ func (o *Options) Select(available []Component) ([]Component, error) {
 	return selected, nil
 }
 
+// Selected reports whether the component called name is among those o selects.
+func (o *Options) Selected(available []Component, name string) bool {
+	selected, err := o.Select(available)
+	if err != nil {
+		return false
+	}
+	return slices.ContainsFunc(selected, func(c Component) bool { return c.Name == name })
+}
+
 // TLSOptions turns --tls-min-version and --tls-cipher-suites into server options.
 func (o *Options) TLSOptions() ([]func(*tls.Config), error) {
 	var minVersion uint16

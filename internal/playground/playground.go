@@ -12,14 +12,19 @@ import (
 	"path/filepath"
 	"time"
 
+	corev1 "k8s.io/api/core/v1"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
+	runv1alpha3 "github.com/tkr-project/tkr/api/run/v1alpha3"
 	"github.com/tkr-project/tkr/examples"
 	"github.com/tkr-project/tkr/internal/apply"
 	"github.com/tkr-project/tkr/internal/controlplane"
 	"github.com/tkr-project/tkr/internal/controlplane/binaries"
 	"github.com/tkr-project/tkr/internal/manager"
+	"github.com/tkr-project/tkr/internal/publish"
+	"github.com/tkr-project/tkr/internal/registry"
 	"github.com/tkr-project/tkr/internal/scheme"
+	"github.com/tkr-project/tkr/pkg/catalog"
 )
 
 // FieldOwner is the server-side-apply field manager of objects the playground loads.
@@ -65,6 +70,22 @@ func Run(ctx context.Context, o Options) (err error) {
 	}
 	defer logFile.Close()
 
+	// The releases reach the cluster the way they do on a real management cluster: published to
+	// a registry, pulled by the source controller.
+	reg, err := startRegistry()
+	if err != nil {
+		return err
+	}
+	defer reg.Stop() //nolint:errcheck // nothing is left to save
+	target, err := publishExamples(ctx, reg.Host)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(out, "Published the example releases to the playground's registry %s.\n", target.Registry)
+	o.Manager.Source.BOMImagePath = target.BOMRepo()
+	o.Manager.Source.BOMMetadataImagePath = target.CompatibilityRepo()
+	o.Manager.Source.TKRRepoImagePath = target.RepositoryRepo()
+
 	mutating, validating, err := controlplane.AdmissionWebhooks(o.Manager, o.Components)
 	if err != nil {
 		return err
@@ -106,13 +127,21 @@ func Run(ctx context.Context, o Options) (err error) {
 	if err != nil {
 		return err
 	}
+	if o.Manager.Selected(o.Components, "source") {
+		fmt.Fprintln(out, "Waiting for the source controller to pull the compatible releases ...")
+		summary, err := waitForSource(ctx, c, o.Manager.Source.Name, 2*time.Minute)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(out, "The source controller pulled the compatible releases: %s.\n", summary)
+	}
 	if err := os.WriteFile(o.KubeconfigOut, cp.KubeConfig, 0o600); err != nil {
 		return fmt.Errorf("writing the kubeconfig to %s: %w", o.KubeconfigOut, err)
 	}
 	defer os.Remove(o.KubeconfigOut)
 
 	fmt.Fprintf(out, "tkr playground is ready in %s: %d example objects loaded.\n\n", time.Since(started).Round(100*time.Millisecond), n)
-	printGuide(out, o.KubeconfigOut, cp.Kubectl(), guideExamplesDir(exampleDir))
+	printGuide(out, o.KubeconfigOut, cp.Kubectl(), guideExamplesDir(exampleDir), target.Registry)
 	select {
 	case <-ctx.Done():
 		fmt.Fprintln(out, "\nShutting down the playground ...")
@@ -146,12 +175,87 @@ func writeExamples(dir string) (string, error) {
 	return root, nil
 }
 
+// loadCatalog applies what an administrator configures on a management cluster: the
+// namespace, the management Cluster with its TKGVERSION, the additional-compatible-tkrs
+// ConfigMap that blesses the BYO release, and the ClusterClass. The releases themselves and
+// bom-metadata come from the registry, through the source controller.
 func loadCatalog(ctx context.Context, c client.Client, exampleDir string) (int, error) {
-	objs, err := apply.Files(ctx, c, FieldOwner, filepath.Join(exampleDir, "catalog"), filepath.Join(exampleDir, "clusterclass.yaml"))
+	objs, err := catalog.Load(filepath.Join(exampleDir, "catalog"), filepath.Join(exampleDir, "clusterclass.yaml"))
 	if err != nil {
 		return 0, fmt.Errorf("loading the example catalogue: %w", err)
 	}
-	return len(objs), nil
+	var toApply []apply.Object
+	for _, o := range objs {
+		if managementConfig(o) {
+			toApply = append(toApply, apply.Object{Object: o.Unstructured, Source: o.Source.String()})
+		}
+	}
+	if err := apply.Objects(ctx, c, FieldOwner, toApply); err != nil {
+		return 0, fmt.Errorf("loading the example catalogue: %w", err)
+	}
+	return len(toApply), nil
+}
+
+// managementConfig reports whether o is management-cluster configuration rather than part of a
+// release or the compatibility metadata.
+func managementConfig(o catalog.Object) bool {
+	switch o.GetKind() {
+	case "Namespace", "Cluster", "ClusterClass":
+		return true
+	case "ConfigMap":
+		_, additional := o.GetLabels()[runv1alpha3.LabelAdditionalCompatibleTKRs]
+		return additional
+	}
+	return false
+}
+
+// publishExamples publishes the embedded examples to the registry at host, as `tkr publish
+// examples --registry <host>/tkg` would.
+func publishExamples(ctx context.Context, host string) (publish.Target, error) {
+	target := publish.Target{Registry: host + "/tkg"}.WithDefaults()
+	layout, err := publish.Load(examples.FS)
+	if err != nil {
+		return target, fmt.Errorf("reading the example releases: %w", err)
+	}
+	c, err := registry.New(registry.Options{UserAgent: "tkr-playground"})
+	if err != nil {
+		return target, err
+	}
+	if _, err := publish.Push(ctx, c, target, layout); err != nil {
+		return target, fmt.Errorf("publishing the example releases to the playground's registry: %w", err)
+	}
+	return target, nil
+}
+
+// waitForSource waits until the TanzuKubernetesReleaseSource name is Ready and returns its
+// summary, or says what it reports when it is not Ready in time.
+func waitForSource(ctx context.Context, c client.Client, name string, timeout time.Duration) (string, error) {
+	deadline := time.Now().Add(timeout)
+	src := &runv1alpha3.TanzuKubernetesReleaseSource{}
+	for {
+		err := c.Get(ctx, client.ObjectKey{Name: name}, src)
+		if err == nil {
+			for _, cond := range src.Status.Conditions {
+				if cond.Type == runv1alpha3.ConditionReady && cond.Status == corev1.ConditionTrue && src.Status.Summary != "no compatible releases" {
+					return src.Status.Summary, nil
+				}
+			}
+		}
+		if time.Now().After(deadline) {
+			msg := "it has reported nothing"
+			for _, cond := range src.Status.Conditions {
+				if cond.Type == runv1alpha3.ConditionReady {
+					msg = cond.Message
+				}
+			}
+			return "", fmt.Errorf("the source controller did not pull the example releases within %s: %s", timeout, msg)
+		}
+		select {
+		case <-ctx.Done():
+			return "", ctx.Err()
+		case <-time.After(200 * time.Millisecond):
+		}
+	}
 }
 
 // guideExamplesDir prefers ./examples when tkr runs from a checkout, so commands are short.
@@ -162,7 +266,7 @@ func guideExamplesDir(extracted string) string {
 	return extracted
 }
 
-func printGuide(w io.Writer, kubeconfig, kubectl, examplesDir string) {
+func printGuide(w io.Writer, kubeconfig, kubectl, examplesDir, registry string) {
 	abs, err := filepath.Abs(kubeconfig)
 	if err != nil {
 		abs = kubeconfig
@@ -172,6 +276,8 @@ func printGuide(w io.Writer, kubeconfig, kubectl, examplesDir string) {
   export KUBECONFIG=%s
   alias kubectl=%s
 
+  kubectl get tkrsource                  # what the source controller pulled from the playground's registry
+  kubectl get tkrsource default -o yaml  # per release: phase, bundle digest, BOM ConfigMap
   kubectl get tkr                        # the releases: NAME VERSION READY COMPATIBLE CREATED
   kubectl get tkr -l v1.24               # version-prefix labels select a Kubernetes minor
   kubectl get osimg                      # the OS images each release ships
@@ -191,7 +297,12 @@ func printGuide(w io.Writer, kubeconfig, kubectl, examplesDir string) {
   tkr get --cluster default/workload-old
   # Ask for an OS no release ships, and read why it is denied:
   sed 's/os-name=ubuntu/os-name=windows/; s/workload-1/workload-2/' %[3]s/cluster.yaml | kubectl apply -f -
+  # v1.21.14+vmware.1-tkg.5 is in the registry (%[4]s) but not compatible with v2.3.0, so it
+  # was not pulled. Declare it compatible and watch it arrive:
+  kubectl create configmap more-tkrs -n tkg-system --from-literal=tkrVersions='[v1.21.14+vmware.1-tkg.5]'
+  kubectl label configmap more-tkrs -n tkg-system run.tanzu.vmware.com/additional-compatible-tkrs=
+  kubectl get tkr v1.21.14---vmware.1-tkg.5
 
 Press Ctrl-C to stop; everything is removed on exit.
-`, abs, kubectl, examplesDir)
+`, abs, kubectl, examplesDir, registry)
 }

@@ -19,6 +19,7 @@ import (
 	"k8s.io/client-go/tools/clientcmd"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
+	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
@@ -95,9 +96,41 @@ func TestUp(t *testing.T) {
 	if err := c.List(ctx, all); err != nil {
 		t.Fatal(err)
 	}
-	wantAll := []string{"v1.21.14---vmware.1-tkg.5", "v1.22.17---vmware.1-tkg.1", "v1.23.15---vmware.1-tkg.1", "v1.24.9---vmware.1-gpu-efi", "v1.24.9---vmware.1-tkg.1"}
+	// The releases come from the playground's registry through the source controller, which
+	// pulls only the compatible ones: v1.21.14 stays in the registry.
+	wantAll := []string{"v1.22.17---vmware.1-tkg.1", "v1.23.15---vmware.1-tkg.1", "v1.24.9---vmware.1-gpu-efi", "v1.24.9---vmware.1-tkg.1"}
 	if got := names(all); !slices.Equal(got, wantAll) {
 		t.Errorf("TKRs in the playground = %v, want %v", got, wantAll)
+	}
+	for _, tkr := range all.Items {
+		if got := tkr.Annotations["run.tanzu.vmware.com/source-bundle"]; !strings.HasPrefix(got, "127.0.0.1:") {
+			t.Errorf("TKR %s did not come from the playground's registry: source-bundle %q", tkr.Name, got)
+		}
+	}
+	src := &runv1alpha3.TanzuKubernetesReleaseSource{}
+	if err := c.Get(ctx, client.ObjectKey{Name: "default"}, src); err != nil {
+		t.Fatal(err)
+	}
+	if src.Status.Summary != "4/4 applied" || src.Status.TKGVersion != "v2.3.0" {
+		t.Errorf("TanzuKubernetesReleaseSource default: summary %q, TKG version %q", src.Status.Summary, src.Status.TKGVersion)
+	}
+	// As the guide shows: declaring v1.21.14 compatible makes the source controller pull it.
+	more := &corev1.ConfigMap{
+		ObjectMeta: metav1.ObjectMeta{Namespace: "tkg-system", Name: "more-tkrs", Labels: map[string]string{runv1alpha3.LabelAdditionalCompatibleTKRs: ""}},
+		Data:       map[string]string{"tkrVersions": "[v1.21.14+vmware.1-tkg.5]"},
+	}
+	if err := c.Create(ctx, more); err != nil {
+		t.Fatal(err)
+	}
+	pulled := false
+	for deadline := time.Now().Add(time.Minute); time.Now().Before(deadline) && !pulled; time.Sleep(200 * time.Millisecond) {
+		pulled = c.Get(ctx, client.ObjectKey{Name: "v1.21.14---vmware.1-tkg.5"}, &runv1alpha3.TanzuKubernetesRelease{}) == nil
+	}
+	if !pulled {
+		t.Errorf("v1.21.14---vmware.1-tkg.5 was not pulled after an additional-compatible-tkrs ConfigMap listed it")
+	}
+	if err := c.Delete(ctx, more); err != nil {
+		t.Fatal(err)
 	}
 	// Version-prefix labels are kept by the status component; `kubectl get tkr -l v1.24` must
 	// return exactly the 1.24 releases once they exist.
@@ -119,6 +152,7 @@ func TestUp(t *testing.T) {
 	}
 	// The status component computes READY and COMPATIBLE from the playground's management
 	// cluster version (v2.3.0) and the example compatibility metadata.
+	// v1.21.14 was pulled above and is incompatible again now that the ConfigMap is gone.
 	want := map[string]string{
 		"v1.21.14---vmware.1-tkg.5":  "False/False",
 		"v1.22.17---vmware.1-tkg.1":  "True/True",
