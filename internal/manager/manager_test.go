@@ -4,6 +4,9 @@ import (
 	"crypto/tls"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/spf13/pflag"
 )
 
 func components(names ...string) []Component {
@@ -67,5 +70,57 @@ func TestTLSOptions(t *testing.T) {
 		if _, err := bad.TLSOptions(); err == nil {
 			t.Errorf("%+v: no error", bad)
 		}
+	}
+}
+
+// Without --components, the source component runs only when its image paths are given; named
+// in --components without them, it refuses to start and names the flags.
+func TestSourceRunsWhenConfigured(t *testing.T) {
+	o := DefaultOptions()
+	if o.Selected(Components(), "source") {
+		t.Error("source is selected by default without image paths")
+	}
+	if !o.Selected(Components(), "status") {
+		t.Error("status is not selected by default")
+	}
+	o.Source.BOMImagePath = "registry.example.com/tkg/tkr-bom"
+	if !o.Selected(Components(), "source") {
+		t.Error("source is not selected by default with --bom-image-path")
+	}
+	_, err := o.Source.Resolve(o.Namespace, o.TKGVersion)
+	if err == nil || !strings.Contains(err.Error(), "--bom-metadata-image-path") || !strings.Contains(err.Error(), "--tkr-repo-image-path") {
+		t.Errorf("Resolve without the other paths: %v", err)
+	}
+}
+
+// The seed's deployment flags parse, and --infra-provider finds the repository next to the BOMs
+// when --tkr-repo-image-path is not given.
+func TestSourceFlags(t *testing.T) {
+	o := DefaultOptions()
+	fs := pflag.NewFlagSet("manager", pflag.ContinueOnError)
+	o.AddFlags(fs, Components())
+	err := fs.Parse([]string{
+		"--metrics-bind-addr=0", "--sa-name=tkr-source-controller-manager-sa", "--namespace=tkg-system",
+		"--legacy-namespace=tkr-system", "--bom-image-path=registry.example.com/tkg/tkr-bom",
+		"--bom-metadata-image-path=registry.example.com/tkg/v26-v2.3.0-rc.3/tkr-compatibility",
+		"--tkg-version=v2.3.0-rc.3", "--initial-discover-frequency=60", "--continuous-discover-frequency=600",
+		"--infra-provider=vsphere",
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	so, err := o.Source.Resolve(o.Namespace, o.TKGVersion)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if so.TKRRepoImagePath != "registry.example.com/tkg/tkr-repository-vsphere-nonparavirt" {
+		t.Errorf("repository from --infra-provider vsphere: %s", so.TKRRepoImagePath)
+	}
+	if so.LegacyNamespace != "tkr-system" || so.TKGVersion != "v2.3.0-rc.3" || so.ContinuousDiscoverFrequency != 600*time.Second || so.InitialDiscoverFrequency != time.Minute {
+		t.Errorf("options: %+v", so)
+	}
+	o.Source.TKRRepoImagePath, o.Source.InfraProvider = "", "openstack"
+	if _, err := o.Source.Resolve(o.Namespace, o.TKGVersion); err == nil || !strings.Contains(err.Error(), `--infra-provider "openstack" is not known; use one of aws, azure, docker, oci, vsphere`) {
+		t.Errorf("unknown provider: %v", err)
 	}
 }
