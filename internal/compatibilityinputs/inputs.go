@@ -11,6 +11,8 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	clusterv1 "sigs.k8s.io/cluster-api/api/core/v1beta2"
+	ctrl "sigs.k8s.io/controller-runtime"
+	"sigs.k8s.io/controller-runtime/pkg/cache"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/event"
 	"sigs.k8s.io/controller-runtime/pkg/predicate"
@@ -124,3 +126,29 @@ func isManagementCluster(o client.Object) bool {
 	_, ok := o.GetLabels()[runv1alpha3.LabelManagementCluster]
 	return ok
 }
+
+// NamespaceCache returns a cache of namespace only, started with mgr's caches. The compatibility
+// ConfigMaps are watched through it: a management cluster holds many large ConfigMaps elsewhere
+// that no tkr controller needs in memory.
+func NamespaceCache(mgr ctrl.Manager, namespace string) (cache.Cache, error) {
+	c, err := cache.New(mgr.GetConfig(), cache.Options{
+		HTTPClient:        mgr.GetHTTPClient(),
+		Scheme:            mgr.GetScheme(),
+		Mapper:            mgr.GetRESTMapper(),
+		DefaultNamespaces: map[string]cache.Config{namespace: {}},
+	})
+	if err != nil {
+		return nil, fmt.Errorf("creating the cache of namespace %s: %w", namespace, err)
+	}
+	if err := mgr.Add(cacheRunnable{c}); err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+// cacheRunnable puts a cache into the manager's cache group, so it starts before any controller
+// and the manager waits for it to sync.
+type cacheRunnable struct{ cache.Cache }
+
+// GetCache implements the manager's hasCache interface.
+func (c cacheRunnable) GetCache() cache.Cache { return c.Cache }

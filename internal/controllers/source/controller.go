@@ -15,7 +15,6 @@ import (
 	clusterv1 "sigs.k8s.io/cluster-api/api/core/v1beta2"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/builder"
-	"sigs.k8s.io/controller-runtime/pkg/cache"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/controller"
 	"sigs.k8s.io/controller-runtime/pkg/event"
@@ -84,18 +83,8 @@ func Setup(mgr ctrl.Manager, opts Options) error {
 
 // SetupWithManager wires the triggers of a sync.
 func (r *Reconciler) SetupWithManager(mgr ctrl.Manager) error {
-	// ConfigMaps are watched in the TKR namespace only: a management cluster holds many large
-	// ConfigMaps elsewhere.
-	nsCache, err := cache.New(mgr.GetConfig(), cache.Options{
-		HTTPClient:        mgr.GetHTTPClient(),
-		Scheme:            mgr.GetScheme(),
-		Mapper:            mgr.GetRESTMapper(),
-		DefaultNamespaces: map[string]cache.Config{r.Opts.Namespace: {}},
-	})
+	nsCache, err := compatibilityinputs.NamespaceCache(mgr, r.Opts.Namespace)
 	if err != nil {
-		return fmt.Errorf("creating the cache of namespace %s: %w", r.Opts.Namespace, err)
-	}
-	if err := mgr.Add(cacheRunnable{nsCache}); err != nil {
 		return err
 	}
 	key := reconcile.Request{NamespacedName: client.ObjectKey{Name: r.Opts.Name}}
@@ -122,12 +111,6 @@ func (r *Reconciler) SetupWithManager(mgr ctrl.Manager) error {
 	}
 	return b.Complete(r)
 }
-
-// cacheRunnable makes the manager start the namespace cache with its own caches.
-type cacheRunnable struct{ cache.Cache }
-
-// GetCache puts the runnable into the manager's cache group.
-func (c cacheRunnable) GetCache() cache.Cache { return c.Cache }
 
 // markerDeleted passes the deletion of a release's marker ConfigMap: deleting it is how an
 // administrator asks for a release to be installed again.

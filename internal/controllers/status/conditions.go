@@ -53,18 +53,9 @@ func SetupConditions(mgr ctrl.Manager, opts ConditionOptions) error {
 	if opts.Namespace == "" {
 		opts.Namespace = DefaultNamespace
 	}
-	// ConfigMaps and ClusterBootstrapTemplates are read from a cache of the TKR namespace only:
-	// a management cluster holds many large ConfigMaps elsewhere that this controller never needs.
-	nsCache, err := cache.New(mgr.GetConfig(), cache.Options{
-		HTTPClient:        mgr.GetHTTPClient(),
-		Scheme:            mgr.GetScheme(),
-		Mapper:            mgr.GetRESTMapper(),
-		DefaultNamespaces: map[string]cache.Config{opts.Namespace: {}},
-	})
+	// ConfigMaps and ClusterBootstrapTemplates are read from a cache of the TKR namespace only.
+	nsCache, err := compatibilityinputs.NamespaceCache(mgr, opts.Namespace)
 	if err != nil {
-		return fmt.Errorf("creating the cache of namespace %s: %w", opts.Namespace, err)
-	}
-	if err := mgr.Add(cacheRunnable{nsCache}); err != nil {
 		return err
 	}
 	if err := mgr.GetFieldIndexer().IndexField(context.Background(), &runv1alpha3.TanzuKubernetesRelease{}, osImageIndex, osImageNames); err != nil {
@@ -80,13 +71,6 @@ func SetupConditions(mgr ctrl.Manager, opts ConditionOptions) error {
 		Watches(&runv1alpha3.TanzuKubernetesRelease{}, shippedOSImages).
 		Complete(images)
 }
-
-// cacheRunnable makes the manager start the namespace cache together with its own caches, before
-// any controller, and wait for it to sync.
-type cacheRunnable struct{ cache.Cache }
-
-// GetCache puts the runnable into the manager's cache group.
-func (c cacheRunnable) GetCache() cache.Cache { return c.Cache }
 
 func (r *tkrConditions) setup(mgr ctrl.Manager, nsCache cache.Cache) error {
 	b := ctrl.NewControllerManagedBy(mgr).Named("tkr-conditions").
