@@ -52,6 +52,7 @@ func markerName(v string) string { return "tkr-" + version.Label(v) }
 // the digest its repository bundle names. A release that fails does not hold up the others.
 func (r *Reconciler) syncReleases(ctx context.Context, reg *registry.Client, rep *report) *stepError {
 	if len(rep.compatible) == 0 {
+		rep.releasesEvaluated = true
 		return nil
 	}
 	repo := r.Opts.TKRRepoImagePath
@@ -72,6 +73,7 @@ func (r *Reconciler) syncReleases(ctx context.Context, reg *registry.Client, rep
 		byName[markers.Items[i].Name] = &markers.Items[i]
 	}
 	var serr *stepError
+	rep.releasesEvaluated = true
 	for _, v := range rep.compatible {
 		tag := version.ImageTag(v)
 		if !have[tag] {

@@ -24,7 +24,10 @@ type report struct {
 	bomNotes map[string]string // release version → why it has no BOM ConfigMap
 
 	releasesErr *stepError
-	releases    map[string]runv1alpha3.SourceRelease
+	// releasesEvaluated is set once every compatible release has been looked at; a step that
+	// failed before (the registry or the API server unreachable) leaves the last report as it was.
+	releasesEvaluated bool
+	releases          map[string]runv1alpha3.SourceRelease
 	// applied are the releases installed by this sync (for Events).
 	applied []string
 	// preserved are OSImages left as a user modified them.

@@ -30,7 +30,7 @@ func (r *Reconciler) writeReport(ctx context.Context, src *runv1alpha3.TanzuKube
 	if rep.metadata != nil {
 		st.Metadata = rep.metadata
 	}
-	if rep.compatible != nil || rep.releasesErr == nil {
+	if rep.releasesEvaluated {
 		st.Releases = releaseList(rep)
 	}
 	st.Summary = summary(st.Releases)

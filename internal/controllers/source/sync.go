@@ -118,7 +118,16 @@ func (r *Reconciler) syncMetadata(ctx context.Context, reg *registry.Client) (*r
 		}
 		current = nil
 	}
+	// skipped says why newer images than the one used could not be; it is reported on every
+	// sync (not just the one that found out) until the newest image is fixed, and a broken
+	// image is not downloaded again at the same digest.
 	var skipped []string
+	warning := func(ref string) *stepError {
+		if len(skipped) == 0 {
+			return nil
+		}
+		return (*stepError)(nil).add("NewestMetadataUnreadable", fmt.Errorf("using %s because newer compatibility metadata images could not be read (%s); publish a fixed image", ref, strings.Join(skipped, "; ")), false)
+	}
 	for _, tag := range numeric {
 		ref := repo + ":" + tag
 		digest, err := r.digest(ctx, reg, ref)
@@ -127,24 +136,30 @@ func (r *Reconciler) syncMetadata(ctx context.Context, reg *registry.Client) (*r
 		}
 		pinned := ref + "@" + digest
 		img := &runv1alpha3.SourceImage{Ref: ref, Digest: digest}
+		if msg, ok := r.brokenImage(pinned); ok {
+			skipped = append(skipped, fmt.Sprintf("%s: %s", tag, msg))
+			continue
+		}
 		if current != nil && current.Annotations[AnnotationSourceImage] == pinned {
-			// Already there; make sure the legacy copy is too (it may have been created later).
+			// Already there; make sure the legacy copy is too (its namespace may be new).
 			changed, err := r.writeMetadata(ctx, r.Opts.LegacyNamespace, current.BinaryData[compatibility.MetadataKey], pinned)
 			if err != nil {
 				return img, false, (*stepError)(nil).add(reason, err, true)
 			}
-			return img, changed, nil
+			return img, changed, warning(ref)
 		}
 		_, _, data, err := r.oneFile(ctx, reg, ref)
 		if err != nil {
 			if isTransient(err) {
 				return nil, false, (*stepError)(nil).add(reason, fmt.Errorf("downloading compatibility metadata image %s: %w", ref, err), true)
 			}
+			r.markBroken(pinned, err.Error())
 			skipped = append(skipped, fmt.Sprintf("%s: %v", tag, err))
 			continue
 		}
 		md, err := compatibility.ParseMetadata(data)
 		if err != nil {
+			r.markBroken(pinned, err.Error())
 			skipped = append(skipped, fmt.Sprintf("%s: %v", tag, err))
 			continue
 		}
@@ -160,13 +175,7 @@ func (r *Reconciler) syncMetadata(ctx context.Context, reg *registry.Client) (*r
 			}
 			changed = changed || c
 		}
-		var serr *stepError
-		if len(skipped) > 0 {
-			// The newest image is broken: say so, but the older one is in use, so retrying soon
-			// would not help.
-			serr = serr.add("NewestMetadataUnreadable", fmt.Errorf("using %s because newer compatibility metadata images could not be read (%s); publish a fixed image", ref, strings.Join(skipped, "; ")), false)
-		}
-		return img, changed, serr
+		return img, changed, warning(ref)
 	}
 	return nil, false, (*stepError)(nil).add(reason, fmt.Errorf("no compatibility metadata image in %s could be read (%s); ConfigMap %s/%s is left as it was", repo, strings.Join(skipped, "; "), r.Opts.Namespace, compatibility.MetadataConfigMap), false)
 }
@@ -326,6 +335,14 @@ func (r *Reconciler) syncBOMs(ctx context.Context, reg *registry.Client, rep *re
 		pinned := ref + "@" + digest
 		if cm := byTag[tag]; cm != nil && cm.Annotations[AnnotationSourceImage] == pinned {
 			rep.boms[v] = cm.Name
+			// The legacy copy may be missing: its namespace may be newer than the BOM.
+			if r.Opts.LegacyNamespace != "" {
+				legacy := cm.DeepCopy()
+				legacy.ObjectMeta = metav1.ObjectMeta{Namespace: r.Opts.LegacyNamespace, Name: cm.Name, Labels: cm.Labels, Annotations: cm.Annotations}
+				if _, err := r.writeConfigMap(ctx, legacy); err != nil {
+					serr = serr.add(reason, err, true)
+				}
+			}
 			continue
 		}
 		if msg, ok := r.brokenImage(pinned); ok {
