@@ -91,10 +91,11 @@ func (r *Reconciler) SetupWithManager(mgr ctrl.Manager) error {
 	toKey := func(context.Context, *corev1.ConfigMap) []reconcile.Request { return []reconcile.Request{key} }
 	b := ctrl.NewControllerManagedBy(mgr).Named("tkr-source").
 		WithOptions(controller.Options{MaxConcurrentReconciles: 1}).
-		// Only a new sync request (or the object's creation) starts a sync; the controller's own
-		// status writes do not.
+		// Only a new sync request starts a sync: not the controller's own status writes, nor the
+		// object's creation, which the controller does itself during a sync.
 		For(&runv1alpha3.TanzuKubernetesReleaseSource{}, builder.WithPredicates(
 			predicate.NewPredicateFuncs(func(o client.Object) bool { return o.GetName() == r.Opts.Name }),
+			predicate.Funcs{CreateFunc: func(event.CreateEvent) bool { return false }},
 			predicate.Or(predicate.AnnotationChangedPredicate{}, predicate.GenerationChangedPredicate{}))).
 		WatchesRawSource(source.Kind(nsCache, &corev1.ConfigMap{},
 			handler.TypedEnqueueRequestsFromMapFunc(toKey),
