@@ -22,7 +22,7 @@ func newManagerCommand() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "manager",
 		Short: "Run tkr's controllers and webhooks against a management cluster",
-		Long:  "Runs the selected components (default: all) in one process. Uses the in-cluster service account, or --kubeconfig / $KUBECONFIG outside a cluster.\n\nComponents:\n" + describe(components),
+		Long:  "Runs the selected components (default: all that are configured; source runs when its image paths are given) in one process. Uses the in-cluster service account, or --kubeconfig / $KUBECONFIG outside a cluster.\n\nComponents:\n" + describe(components),
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			ctrl.SetLogger(zap.New(zap.UseFlagOptions(&zapOpts)))
