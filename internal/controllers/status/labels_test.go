@@ -6,6 +6,7 @@ import (
 	"time"
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/types"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	runv1alpha3 "github.com/tkr-project/tkr/api/run/v1alpha3"
@@ -71,13 +72,11 @@ func TestTKRGetsVersionLabels(t *testing.T) {
 		t.Errorf("-l v1.2 found %d TKRs (err %v), want 0", len(l.Items), err)
 	}
 
-	// Someone edits a derived label; the controller puts it back.
-	got := &runv1alpha3.TanzuKubernetesRelease{}
-	if err := env.Client.Get(ctx, client.ObjectKeyFromObject(tkr), got); err != nil {
-		t.Fatal(err)
-	}
-	got.Labels["v1.24"] = "tampered"
-	if err := env.Client.Update(ctx, got); err != nil {
+	// Someone edits a derived label (a merge patch, as kubectl label --overwrite sends, so the
+	// controllers' concurrent status writes cannot make it conflict); the controller puts it back.
+	got := &runv1alpha3.TanzuKubernetesRelease{ObjectMeta: metav1.ObjectMeta{Name: tkr.Name}}
+	tamper := client.RawPatch(types.MergePatchType, []byte(`{"metadata":{"labels":{"v1.24":"tampered"}}}`))
+	if err := env.Client.Patch(ctx, got, tamper); err != nil {
 		t.Fatal(err)
 	}
 	eventually(t, func() string {
