@@ -154,9 +154,7 @@ func (r *Reconciler) syncRelease(ctx context.Context, reg *registry.Client, v, r
 	// A broken package bundle also marks the repository bundle naming it, so neither is
 	// downloaded again until either changes.
 	failPackage := func(err error) (runv1alpha3.SourceRelease, *stepError) {
-		rel, serr := r.failContent(fail, "package bundle", bundle, err)
-		r.markBroken(pinnedRepo, rel.Message)
-		return rel, serr
+		return r.failContent(fail, "package bundle", bundle, err, pinnedRepo)
 	}
 	pimg, err := r.files(ctx, reg, bundle)
 	if err != nil {
@@ -192,11 +190,13 @@ func (r *Reconciler) failDownload(fail failFunc, what, ref string, err error) (r
 	return r.failContent(fail, what, ref, err)
 }
 
-// failContent records a bundle whose content cannot be used, so the same digest is not
-// downloaded again; nothing of it has been applied.
-func (r *Reconciler) failContent(fail failFunc, what, ref string, err error) (runv1alpha3.SourceRelease, *stepError) {
+// failContent records a bundle whose content cannot be used, so the same digest (and the
+// bundles in also, which lead to it) are not downloaded again; nothing of it has been applied.
+func (r *Reconciler) failContent(fail failFunc, what, ref string, err error, also ...string) (runv1alpha3.SourceRelease, *stepError) {
 	msg := fmt.Sprintf("%s %s cannot be used, so nothing of it was applied: %v. Publish a fixed bundle under a new digest.", what, ref, err)
-	r.markBroken(ref, msg)
+	for _, pinned := range append([]string{ref}, also...) {
+		r.markBroken(pinned, msg)
+	}
 	return fail("BundleInvalid", fmt.Errorf("%s", msg), false)
 }
 
