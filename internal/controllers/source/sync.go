@@ -416,9 +416,9 @@ func listOrNone(xs []string) string {
 	if len(xs) == 0 {
 		return "none"
 	}
-	const max = 10
-	if len(xs) > max {
-		return strings.Join(xs[:max], ", ") + fmt.Sprintf(" and %d more", len(xs)-max)
+	const shown = 10
+	if len(xs) > shown {
+		return strings.Join(xs[:shown], ", ") + fmt.Sprintf(" and %d more", len(xs)-shown)
 	}
 	return strings.Join(xs, ", ")
 }
