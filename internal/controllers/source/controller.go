@@ -26,6 +26,7 @@ import (
 	runv1alpha3 "github.com/tkr-project/tkr/api/run/v1alpha3"
 	"github.com/tkr-project/tkr/internal/compatibilityinputs"
 	"github.com/tkr-project/tkr/internal/registry"
+	"github.com/tkr-project/tkr/pkg/compatibility"
 )
 
 // +kubebuilder:rbac:groups=run.tanzu.vmware.com,resources=tanzukubernetesreleasesources,verbs=get;list;watch;create;update;patch
@@ -99,7 +100,8 @@ func (r *Reconciler) SetupWithManager(mgr ctrl.Manager) error {
 			predicate.Or(predicate.AnnotationChangedPredicate{}, predicate.GenerationChangedPredicate{}))).
 		WatchesRawSource(source.Kind(nsCache, &corev1.ConfigMap{},
 			handler.TypedEnqueueRequestsFromMapFunc(toKey),
-			predicate.Or[*corev1.ConfigMap](compatibilityinputs.ConfigMapChanged, markerDeleted, controllerConfig))).
+			predicate.And[*corev1.ConfigMap](notOwnMetadataWrite,
+				predicate.Or[*corev1.ConfigMap](compatibilityinputs.ConfigMapChanged, markerDeleted, controllerConfig)))).
 		// Sync once at start, whether or not the report object exists yet.
 		WatchesRawSource(source.Func(func(_ context.Context, q workqueue.TypedRateLimitingInterface[reconcile.Request]) error {
 			q.Add(key)
@@ -124,6 +126,23 @@ var markerDeleted = predicate.TypedFuncs[*corev1.ConfigMap]{
 		return ok
 	},
 }
+
+// notOwnMetadataWrite drops the events of the controller's own writes of bom-metadata (they set
+// a new source-image annotation): the sync that wrote it has already computed the compatible set
+// from it, so a second sync would only repeat its registry calls. An edit by anyone else passes.
+var notOwnMetadataWrite = predicate.TypedFuncs[*corev1.ConfigMap]{
+	CreateFunc: func(e event.TypedCreateEvent[*corev1.ConfigMap]) bool {
+		return !(isMetadata(e.Object) && e.Object.Annotations[AnnotationSourceImage] != "")
+	},
+	UpdateFunc: func(e event.TypedUpdateEvent[*corev1.ConfigMap]) bool {
+		return !(isMetadata(e.ObjectNew) &&
+			e.ObjectNew.Annotations[AnnotationSourceImage] != e.ObjectOld.Annotations[AnnotationSourceImage])
+	},
+	DeleteFunc:  func(event.TypedDeleteEvent[*corev1.ConfigMap]) bool { return true },
+	GenericFunc: func(event.TypedGenericEvent[*corev1.ConfigMap]) bool { return true },
+}
+
+func isMetadata(cm *corev1.ConfigMap) bool { return cm.Name == compatibility.MetadataConfigMap }
 
 // controllerConfig passes events of tkr-controller-config, so a corrected CA certificate is used
 // at once rather than at the next poll.

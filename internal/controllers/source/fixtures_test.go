@@ -84,6 +84,16 @@ func (f *fixture) addRelease(patch int) string {
 	return v
 }
 
+// publishOne publishes one release, compatible with management cluster version v9.0.0, and
+// returns its version: the world most tests start from.
+func (f *fixture) publishOne() string {
+	f.t.Helper()
+	v := f.addRelease(1)
+	f.setMetadata("v9.0.0", v)
+	f.publish()
+	return v
+}
+
 // setMetadata makes the compatibility metadata list versions for management cluster tkg.
 func (f *fixture) setMetadata(tkg string, versions ...string) {
 	md := compatibility.Metadata{ManagementClusterVersions: []compatibility.ManagementClusterVersion{{Version: tkg, SupportedKubernetesVersions: versions}}}
@@ -135,6 +145,12 @@ func (f *fixture) options(tkg string) source.Options {
 // start runs a manager with only the source controller until the test ends or stop is called.
 func (f *fixture) start(o source.Options) (stop func()) {
 	f.t.Helper()
+	return startManager(f.t, func(mgr ctrl.Manager) error { return source.Setup(mgr, o) })
+}
+
+// startManager runs a manager set up by setup until the test ends or stop is called.
+func startManager(t *testing.T, setup func(ctrl.Manager) error) (stop func()) {
+	t.Helper()
 	mgr, err := ctrl.NewManager(env.Config, ctrl.Options{
 		Scheme:                 env.Scheme,
 		Metrics:                metricsserver.Options{BindAddress: "0"},
@@ -143,10 +159,10 @@ func (f *fixture) start(o source.Options) (stop func()) {
 		Controller: config.Controller{SkipNameValidation: ptr.To(true)},
 	})
 	if err != nil {
-		f.t.Fatal(err)
+		t.Fatal(err)
 	}
-	if err := source.Setup(mgr, o); err != nil {
-		f.t.Fatal(err)
+	if err := setup(mgr); err != nil {
+		t.Fatal(err)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
@@ -158,10 +174,10 @@ func (f *fixture) start(o source.Options) (stop func()) {
 		}
 		cancel()
 		if err := <-done; err != nil {
-			f.t.Errorf("manager: %v", err)
+			t.Errorf("manager: %v", err)
 		}
 	}
-	f.t.Cleanup(stop)
+	t.Cleanup(stop)
 	return stop
 }
 

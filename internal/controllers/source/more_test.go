@@ -4,7 +4,6 @@ import (
 	"context"
 	"reflect"
 	"strings"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -14,12 +13,9 @@ import (
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/client-go/tools/events"
-	"k8s.io/utils/ptr"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/client"
-	"sigs.k8s.io/controller-runtime/pkg/config"
 	"sigs.k8s.io/controller-runtime/pkg/metrics"
-	metricsserver "sigs.k8s.io/controller-runtime/pkg/metrics/server"
 	"sigs.k8s.io/yaml"
 
 	runv1alpha3 "github.com/tkr-project/tkr/api/run/v1alpha3"
@@ -34,9 +30,7 @@ import (
 // nothing else of a release goes to the legacy one.
 func TestLegacyNamespace(t *testing.T) {
 	f := newFixture(t, false)
-	v := f.addRelease(1)
-	f.setMetadata("v9.0.0", v)
-	f.publish()
+	v := f.publishOne()
 	legacy := f.ns + "-legacy"
 	createNamespace(t, legacy)
 
@@ -79,9 +73,7 @@ func TestLegacyNamespace(t *testing.T) {
 // A missing legacy namespace is not an error.
 func TestLegacyNamespaceMissing(t *testing.T) {
 	f := newFixture(t, false)
-	v := f.addRelease(1)
-	f.setMetadata("v9.0.0", v)
-	f.publish()
+	v := f.publishOne()
 	o := f.options("v9.0.0")
 	o.LegacyNamespace = f.ns + "-missing"
 	f.start(o)
@@ -95,9 +87,7 @@ func TestLegacyNamespaceMissing(t *testing.T) {
 // the next sync, as the controller promises for bom-metadata ("it may have been created later").
 func TestLegacyNamespaceCreatedLater(t *testing.T) {
 	f := newFixture(t, false)
-	v := f.addRelease(1)
-	f.setMetadata("v9.0.0", v)
-	f.publish()
+	v := f.publishOne()
 	legacy := f.ns + "-later"
 	o := f.options("v9.0.0")
 	o.LegacyNamespace = legacy
@@ -121,9 +111,7 @@ func TestLegacyNamespaceCreatedLater(t *testing.T) {
 // compatibility metadata, and returns the release.
 func pushBrokenMetadata(t *testing.T, f *fixture) string {
 	t.Helper()
-	v := f.addRelease(1)
-	f.setMetadata("v9.0.0", v)
-	f.publish()
+	v := f.publishOne()
 	compatPath := strings.TrimPrefix(f.target.WithDefaults().CompatibilityRepo(), f.reg.Host+"/")
 	f.reg.Push(t, compatPath+":v2", registrytest.FilesImage(t, map[string][]byte{"tkr-compatibility.yaml": []byte("managementClusterVersions: [unclosed\n")}))
 	return v
@@ -221,9 +209,7 @@ func TestMetadataTagWithoutV(t *testing.T) {
 // "default" for the cluster-scoped object.
 func TestEventsOnSuccess(t *testing.T) {
 	f := newFixture(t, false)
-	v := f.addRelease(1)
-	f.setMetadata("v9.0.0", v)
-	f.publish()
+	v := f.publishOne()
 	f.start(f.options("v9.0.0"))
 	f.synced()
 
@@ -243,9 +229,7 @@ func TestEventsOnSuccess(t *testing.T) {
 // A registry outage records a SyncFailed Warning.
 func TestEventsOnFailure(t *testing.T) {
 	f := newFixture(t, false)
-	v := f.addRelease(1)
-	f.setMetadata("v9.0.0", v)
-	f.publish()
+	f.publishOne()
 	f.reg.Down()
 	f.start(f.options("v9.0.0"))
 	f.waitFor("a failed sync", func(s *runv1alpha3.TanzuKubernetesReleaseSource) bool { return s.Status.ConsecutiveFailures >= 1 })
@@ -259,9 +243,7 @@ func TestEventsOnFailure(t *testing.T) {
 // recorder, since the API server may fold repeated Events into a series.
 func TestSyncFailedOncePerStreak(t *testing.T) {
 	f := newFixture(t, false)
-	v := f.addRelease(1)
-	f.setMetadata("v9.0.0", v)
-	f.publish()
+	v := f.publishOne()
 	f.reg.Down()
 	rec := events.NewFakeRecorder(1000)
 	o := f.options("v9.0.0")
@@ -297,9 +279,7 @@ func TestSyncFailedOncePerStreak(t *testing.T) {
 // After a sync the source metrics are in controller-runtime's registry.
 func TestMetrics(t *testing.T) {
 	f := newFixture(t, false)
-	v := f.addRelease(1)
-	f.setMetadata("v9.0.0", v)
-	f.publish()
+	v := f.publishOne()
 	before := gather(t)
 	f.start(f.options("v9.0.0"))
 	src := f.synced()
@@ -338,9 +318,7 @@ func TestMetrics(t *testing.T) {
 // a restart and without waiting for a retry.
 func TestControllerConfigCreatedTriggersSync(t *testing.T) {
 	f := newFixture(t, true)
-	v := f.addRelease(1)
-	f.setMetadata("v9.0.0", v)
-	f.publish()
+	v := f.publishOne()
 	o := f.options("v9.0.0")
 	o.InitialDiscoverFrequency = time.Hour
 	o.MinRetryInterval = time.Hour
@@ -367,9 +345,7 @@ func TestControllerConfigCreatedTriggersSync(t *testing.T) {
 // Deleting a release's marker ConfigMap asks for the release to be installed again.
 func TestMarkerDeletedReinstalls(t *testing.T) {
 	f := newFixture(t, false)
-	v := f.addRelease(1)
-	f.setMetadata("v9.0.0", v)
-	f.publish()
+	v := f.publishOne()
 	f.start(f.options("v9.0.0"))
 	src := f.synced()
 	bundle := release(src, v).Bundle
@@ -421,9 +397,7 @@ func TestMarkerDeletedReinstalls(t *testing.T) {
 // The legacy labeler labels TKRs without bootstrap packages, and only those.
 func TestLegacyLabeler(t *testing.T) {
 	f := newFixture(t, false)
-	v := f.addRelease(1)
-	f.setMetadata("v9.0.0", v)
-	f.publish()
+	v := f.publishOne()
 	o := f.options("v9.0.0")
 	startManager(t, func(mgr ctrl.Manager) error {
 		if err := source.Setup(mgr, o); err != nil {
@@ -477,9 +451,7 @@ func TestLegacyLabeler(t *testing.T) {
 // kubectl get tkrsource shows the printer columns.
 func TestKubectlGet(t *testing.T) {
 	f := newFixture(t, false)
-	v := f.addRelease(1)
-	f.setMetadata("v9.0.0", v)
-	f.publish()
+	f.publishOne()
 	f.start(f.options("v9.0.0"))
 	f.synced()
 
@@ -542,36 +514,6 @@ func (f *fixture) settle() *runv1alpha3.TanzuKubernetesReleaseSource {
 	}
 	f.t.Fatalf("TanzuKubernetesReleaseSource %s kept changing", f.ns)
 	return nil
-}
-
-// startManager runs a manager set up by setup until the test ends.
-func startManager(t *testing.T, setup func(ctrl.Manager) error) {
-	t.Helper()
-	mgr, err := ctrl.NewManager(env.Config, ctrl.Options{
-		Scheme:                 env.Scheme,
-		Metrics:                metricsserver.Options{BindAddress: "0"},
-		HealthProbeBindAddress: "0",
-		Controller:             config.Controller{SkipNameValidation: ptr.To(true)},
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := setup(mgr); err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- mgr.Start(ctx) }()
-	var once atomic.Bool
-	t.Cleanup(func() {
-		if once.Swap(true) {
-			return
-		}
-		cancel()
-		if err := <-done; err != nil {
-			t.Errorf("manager: %v", err)
-		}
-	})
 }
 
 // waitEvent waits for an Event with reason regarding TanzuKubernetesReleaseSource name whose
@@ -667,9 +609,7 @@ func (m metricFamilies) count(name string) uint64 {
 // releases: they are still compatible and still installed, so status.releases keeps listing them.
 func TestOutageKeepsReleaseReport(t *testing.T) {
 	f := newFixture(t, false)
-	v := f.addRelease(1)
-	f.setMetadata("v9.0.0", v)
-	f.publish()
+	v := f.publishOne()
 	f.start(f.options("v9.0.0"))
 	f.synced()
 	f.reg.Down()
@@ -679,5 +619,57 @@ func TestOutageKeepsReleaseReport(t *testing.T) {
 	}
 	if rel := release(src, v); rel.Version == "" || src.Status.Summary == "no compatible releases" {
 		t.Errorf("during the outage the report lost release %s (summary %q):\n%s", v, src.Status.Summary, dump(src.Status))
+	}
+}
+
+// bom-metadata edited by hand is restored from the registry at once (the edit triggers a sync);
+// a BOM ConfigMap edited by hand is restored at the next sync. The registry is the source of
+// truth; additional-compatible-tkrs ConfigMaps are the way to add releases.
+func TestHandEditsAreRestored(t *testing.T) {
+	f := newFixture(t, false)
+	v := f.publishOne()
+	f.start(f.options("v9.0.0"))
+	f.synced()
+	f.settle()
+
+	ctx := context.Background()
+	key := client.ObjectKey{Namespace: f.ns, Name: compatibility.MetadataConfigMap}
+	md := &corev1.ConfigMap{}
+	if err := env.Client.Get(ctx, key, md); err != nil {
+		t.Fatal(err)
+	}
+	published := string(md.BinaryData[compatibility.MetadataKey])
+	md.BinaryData[compatibility.MetadataKey] = []byte("managementClusterVersions:\n- version: v9.0.0\n  supportedKubernetesVersions: [v1.0.0+hand.1]\n")
+	if err := env.Client.Update(ctx, md); err != nil {
+		t.Fatal(err)
+	}
+	for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(100 * time.Millisecond) {
+		if err := env.Client.Get(ctx, key, md); err != nil {
+			t.Fatal(err)
+		}
+		if string(md.BinaryData[compatibility.MetadataKey]) == published {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the hand-edited bom-metadata was not restored:\n%s", md.BinaryData[compatibility.MetadataKey])
+		}
+	}
+
+	bomKey := client.ObjectKey{Namespace: f.ns, Name: version.Label(v)}
+	bom := &corev1.ConfigMap{}
+	if err := env.Client.Get(ctx, bomKey, bom); err != nil {
+		t.Fatal(err)
+	}
+	original := string(bom.BinaryData[source.BOMKey])
+	bom.BinaryData[source.BOMKey] = []byte("edited")
+	if err := env.Client.Update(ctx, bom); err != nil {
+		t.Fatal(err)
+	}
+	f.requestSync()
+	if err := env.Client.Get(ctx, bomKey, bom); err != nil {
+		t.Fatal(err)
+	}
+	if string(bom.BinaryData[source.BOMKey]) != original {
+		t.Errorf("the hand-edited BOM ConfigMap was not restored: %q", bom.BinaryData[source.BOMKey])
 	}
 }

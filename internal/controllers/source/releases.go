@@ -58,7 +58,7 @@ func (r *Reconciler) syncReleases(ctx context.Context, reg *registry.Client, rep
 	repo := r.Opts.TKRRepoImagePath
 	tags, err := r.tags(ctx, reg, repo)
 	if err != nil {
-		return (*stepError)(nil).add("RegistryUnavailable", fmt.Errorf("listing the TKR repository bundles: %w", err), isTransient(err))
+		return stepErr("RegistryUnavailable", fmt.Errorf("listing the TKR repository bundles: %w", err), isTransient(err))
 	}
 	have := map[string]bool{}
 	for _, t := range tags {
@@ -66,7 +66,7 @@ func (r *Reconciler) syncReleases(ctx context.Context, reg *registry.Client, rep
 	}
 	markers := &corev1.ConfigMapList{}
 	if err := r.Reader.List(ctx, markers, client.InNamespace(r.Opts.Namespace), client.HasLabels{LabelTKRPackage}); err != nil {
-		return (*stepError)(nil).add("APIUnavailable", fmt.Errorf("listing the release markers in %s: %w", r.Opts.Namespace, err), true)
+		return stepErr("APIUnavailable", fmt.Errorf("listing the release markers in %s: %w", r.Opts.Namespace, err), true)
 	}
 	byName := map[string]*corev1.ConfigMap{}
 	for i := range markers.Items {
@@ -102,7 +102,7 @@ func (r *Reconciler) syncRelease(ctx context.Context, reg *registry.Client, v, r
 		if marker != nil && installed(marker) {
 			rel.Message += fmt.Sprintf(" The release stays installed from %s.", marker.Annotations[AnnotationPackageBundle])
 		}
-		return rel, (*stepError)(nil).add(reason, fmt.Errorf("%s: %w", v, err), transient)
+		return rel, stepErr(reason, fmt.Errorf("%s: %w", v, err), transient)
 	}
 	digest, err := r.digest(ctx, reg, repoRef)
 	if err != nil {

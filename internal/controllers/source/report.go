@@ -43,6 +43,13 @@ type stepError struct {
 	transient bool
 }
 
+// stepErr starts a stepError with one error.
+func stepErr(reason string, err error, transient bool) *stepError {
+	return (*stepError)(nil).add(reason, err, transient)
+}
+
+// add records err, starting a stepError with reason when e is nil, so a step can collect the
+// failures of its items in one variable.
 func (e *stepError) add(reason string, err error, transient bool) *stepError {
 	if e == nil {
 		e = &stepError{reason: reason}

@@ -213,9 +213,7 @@ func TestBrokenBundlesApplyNothing(t *testing.T) {
 // arrive without anyone doing anything.
 func TestRegistryDownThenUp(t *testing.T) {
 	f := newFixture(t, false)
-	v := f.addRelease(1)
-	f.setMetadata("v9.0.0", v)
-	f.publish()
+	v := f.publishOne()
 	f.reg.Down()
 
 	f.start(f.options("v9.0.0"))
@@ -242,9 +240,7 @@ func TestRegistryDownThenUp(t *testing.T) {
 // the bundle references inside are relocated.
 func TestRelocatedToMirror(t *testing.T) {
 	f := newFixture(t, false)
-	v := f.addRelease(1)
-	f.setMetadata("v9.0.0", v)
-	f.publish()
+	v := f.publishOne()
 
 	mirror := newFixture(t, false)
 	mirror.minor = f.minor // same releases
@@ -274,9 +270,7 @@ func TestRelocatedToMirror(t *testing.T) {
 // release is updated.
 func TestUserModifiedOSImageKept(t *testing.T) {
 	f := newFixture(t, false)
-	v := f.addRelease(1)
-	f.setMetadata("v9.0.0", v)
-	f.publish()
+	v := f.publishOne()
 	f.start(f.options("v9.0.0"))
 	f.synced()
 
@@ -316,9 +310,7 @@ func TestUserModifiedOSImageKept(t *testing.T) {
 // saying so when it is not, and works with skip-verify.
 func TestPrivateCA(t *testing.T) {
 	f := newFixture(t, true)
-	v := f.addRelease(1)
-	f.setMetadata("v9.0.0", v)
-	f.publish()
+	v := f.publishOne()
 
 	stop := f.start(f.options("v9.0.0"))
 	src := f.waitFor("a failed sync", func(s *runv1alpha3.TanzuKubernetesReleaseSource) bool { return s.Status.ConsecutiveFailures >= 1 })

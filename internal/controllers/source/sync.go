@@ -3,7 +3,10 @@ package source
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
+	"maps"
 	"slices"
 	"strconv"
 	"strings"
@@ -38,6 +41,10 @@ const (
 	// AnnotationSourceImage records, on what tkr-source wrote, the image it came from as
 	// <tag ref>@<digest>; an image still at that digest is not downloaded again.
 	AnnotationSourceImage = "run.tanzu.vmware.com/source-image"
+	// AnnotationContentDigest records the digest of the binaryData tkr-source wrote, so an edit
+	// by hand is noticed and the registry's content restored, as the original (which rewrote
+	// everything every tick) eventually did.
+	AnnotationContentDigest = "run.tanzu.vmware.com/content-digest"
 )
 
 // sync runs the three steps. Each step's failure is recorded in the report; the later steps
@@ -47,7 +54,7 @@ func (r *Reconciler) sync(ctx context.Context) *report {
 	reg, err := r.registryClient(ctx)
 	if err != nil {
 		// Without a client nothing can be read; every step reports the same cause.
-		e := (*stepError)(nil).add("RegistryConfigInvalid", err, true)
+		e := stepErr("RegistryConfigInvalid", err, true)
 		rep.metadataErr, rep.bomErr, rep.releasesErr = e, e, e
 		return rep
 	}
@@ -55,7 +62,7 @@ func (r *Reconciler) sync(ctx context.Context) *report {
 
 	set, err := r.compatibleSet(ctx, rep)
 	if err != nil {
-		e := (*stepError)(nil).add("CompatibleSetUnknown", err, true)
+		e := stepErr("CompatibleSetUnknown", err, true)
 		rep.bomErr, rep.releasesErr = e, e
 		return rep
 	}
@@ -105,16 +112,16 @@ func (r *Reconciler) syncMetadata(ctx context.Context, reg *registry.Client) (*r
 	repo := r.Opts.BOMMetadataImagePath
 	tags, err := r.tags(ctx, reg, repo)
 	if err != nil {
-		return nil, false, (*stepError)(nil).add(reason, fmt.Errorf("listing the compatibility metadata images: %w", err), isTransient(err))
+		return nil, false, stepErr(reason, fmt.Errorf("listing the compatibility metadata images: %w", err), isTransient(err))
 	}
 	numeric := numericTags(tags)
 	if len(numeric) == 0 {
-		return nil, false, (*stepError)(nil).add(reason, fmt.Errorf("repository %s has no compatibility metadata image: it needs tags v1, v2, ..., and has %s", repo, listOrNone(tags)), false)
+		return nil, false, stepErr(reason, fmt.Errorf("repository %s has no compatibility metadata image: it needs tags v1, v2, ..., and has %s", repo, listOrNone(tags)), false)
 	}
 	current := &corev1.ConfigMap{}
 	if err := r.Reader.Get(ctx, client.ObjectKey{Namespace: r.Opts.Namespace, Name: compatibility.MetadataConfigMap}, current); err != nil {
 		if !apierrors.IsNotFound(err) {
-			return nil, false, (*stepError)(nil).add(reason, err, true)
+			return nil, false, stepErr(reason, err, true)
 		}
 		current = nil
 	}
@@ -126,13 +133,13 @@ func (r *Reconciler) syncMetadata(ctx context.Context, reg *registry.Client) (*r
 		if len(skipped) == 0 {
 			return nil
 		}
-		return (*stepError)(nil).add("NewestMetadataUnreadable", fmt.Errorf("using %s because newer compatibility metadata images could not be read (%s); publish a fixed image", ref, strings.Join(skipped, "; ")), false)
+		return stepErr("NewestMetadataUnreadable", fmt.Errorf("using %s because newer compatibility metadata images could not be read (%s); publish a fixed image", ref, strings.Join(skipped, "; ")), false)
 	}
 	for _, tag := range numeric {
 		ref := repo + ":" + tag
 		digest, err := r.digest(ctx, reg, ref)
 		if err != nil {
-			return nil, false, (*stepError)(nil).add(reason, fmt.Errorf("reading compatibility metadata image %s: %w", ref, err), isTransient(err))
+			return nil, false, stepErr(reason, fmt.Errorf("reading compatibility metadata image %s: %w", ref, err), isTransient(err))
 		}
 		pinned := ref + "@" + digest
 		img := &runv1alpha3.SourceImage{Ref: ref, Digest: digest}
@@ -140,18 +147,18 @@ func (r *Reconciler) syncMetadata(ctx context.Context, reg *registry.Client) (*r
 			skipped = append(skipped, fmt.Sprintf("%s: %s", tag, msg))
 			continue
 		}
-		if current != nil && current.Annotations[AnnotationSourceImage] == pinned {
+		if current != nil && upToDate(current, pinned) {
 			// Already there; make sure the legacy copy is too (its namespace may be new).
 			changed, err := r.writeMetadata(ctx, r.Opts.LegacyNamespace, current.BinaryData[compatibility.MetadataKey], pinned)
 			if err != nil {
-				return img, false, (*stepError)(nil).add(reason, err, true)
+				return img, false, stepErr(reason, err, true)
 			}
 			return img, changed, warning(ref)
 		}
 		_, _, data, err := r.oneFile(ctx, reg, ref)
 		if err != nil {
 			if isTransient(err) {
-				return nil, false, (*stepError)(nil).add(reason, fmt.Errorf("downloading compatibility metadata image %s: %w", ref, err), true)
+				return nil, false, stepErr(reason, fmt.Errorf("downloading compatibility metadata image %s: %w", ref, err), true)
 			}
 			r.markBroken(pinned, err.Error())
 			skipped = append(skipped, fmt.Sprintf("%s: %v", tag, err))
@@ -165,19 +172,19 @@ func (r *Reconciler) syncMetadata(ctx context.Context, reg *registry.Client) (*r
 		}
 		canonical, err := yaml.Marshal(md)
 		if err != nil {
-			return nil, false, (*stepError)(nil).add(reason, err, false)
+			return nil, false, stepErr(reason, err, false)
 		}
 		changed := false
 		for _, ns := range []string{r.Opts.LegacyNamespace, r.Opts.Namespace} {
 			c, err := r.writeMetadata(ctx, ns, canonical, pinned)
 			if err != nil {
-				return img, changed, (*stepError)(nil).add(reason, err, true)
+				return img, changed, stepErr(reason, err, true)
 			}
 			changed = changed || c
 		}
 		return img, changed, warning(ref)
 	}
-	return nil, false, (*stepError)(nil).add(reason, fmt.Errorf("no compatibility metadata image in %s could be read (%s); ConfigMap %s/%s is left as it was", repo, strings.Join(skipped, "; "), r.Opts.Namespace, compatibility.MetadataConfigMap), false)
+	return nil, false, stepErr(reason, fmt.Errorf("no compatibility metadata image in %s could be read (%s); ConfigMap %s/%s is left as it was", repo, strings.Join(skipped, "; "), r.Opts.Namespace, compatibility.MetadataConfigMap), false)
 }
 
 // writeMetadata creates or updates bom-metadata in ns ("" does nothing) and reports whether it
@@ -193,10 +200,26 @@ func (r *Reconciler) writeMetadata(ctx context.Context, ns string, data []byte, 
 	})
 }
 
+// upToDate reports whether cm holds, unedited, what tkr-source wrote from the image at pinned.
+func upToDate(cm *corev1.ConfigMap, pinned string) bool {
+	return cm.Annotations[AnnotationSourceImage] == pinned && cm.Annotations[AnnotationContentDigest] == contentDigest(cm.BinaryData)
+}
+
+// contentDigest is the digest of binaryData, keys in order.
+func contentDigest(data map[string][]byte) string {
+	h := sha256.New()
+	for _, k := range slices.Sorted(maps.Keys(data)) {
+		fmt.Fprintf(h, "%d:%s%d:", len(k), k, len(data[k]))
+		h.Write(data[k])
+	}
+	return "sha256:" + hex.EncodeToString(h.Sum(nil))
+}
+
 // writeConfigMap creates want, or updates the existing ConfigMap's labels, annotations and
-// binaryData to want's, keeping everything else. It reports whether anything changed. A missing
-// namespace is ignored.
+// binaryData to want's, keeping everything else, and records the digest of the binaryData. It
+// reports whether anything changed. A missing namespace is ignored.
 func (r *Reconciler) writeConfigMap(ctx context.Context, want *corev1.ConfigMap) (bool, error) {
+	metav1.SetMetaDataAnnotation(&want.ObjectMeta, AnnotationContentDigest, contentDigest(want.BinaryData))
 	name := want.Namespace + "/" + want.Name
 	got := &corev1.ConfigMap{}
 	err := r.Reader.Get(ctx, client.ObjectKeyFromObject(want), got)
@@ -303,7 +326,7 @@ func (r *Reconciler) syncBOMs(ctx context.Context, reg *registry.Client, rep *re
 	repo := r.Opts.BOMImagePath
 	tags, err := r.tags(ctx, reg, repo)
 	if err != nil {
-		return (*stepError)(nil).add(reason, fmt.Errorf("listing the BOM images: %w", err), isTransient(err))
+		return stepErr(reason, fmt.Errorf("listing the BOM images: %w", err), isTransient(err))
 	}
 	have := map[string]bool{}
 	for _, t := range tags {
@@ -311,7 +334,7 @@ func (r *Reconciler) syncBOMs(ctx context.Context, reg *registry.Client, rep *re
 	}
 	existing := &corev1.ConfigMapList{}
 	if err := r.Reader.List(ctx, existing, client.InNamespace(r.Opts.Namespace), client.HasLabels{LabelBOM}); err != nil {
-		return (*stepError)(nil).add(reason, fmt.Errorf("listing the BOM ConfigMaps in %s: %w", r.Opts.Namespace, err), true)
+		return stepErr(reason, fmt.Errorf("listing the BOM ConfigMaps in %s: %w", r.Opts.Namespace, err), true)
 	}
 	byTag := map[string]*corev1.ConfigMap{}
 	for i := range existing.Items {
@@ -333,7 +356,7 @@ func (r *Reconciler) syncBOMs(ctx context.Context, reg *registry.Client, rep *re
 			continue
 		}
 		pinned := ref + "@" + digest
-		if cm := byTag[tag]; cm != nil && cm.Annotations[AnnotationSourceImage] == pinned {
+		if cm := byTag[tag]; cm != nil && upToDate(cm, pinned) {
 			rep.boms[v] = cm.Name
 			// The legacy copy may be missing: its namespace may be newer than the BOM.
 			if r.Opts.LegacyNamespace != "" {
