@@ -76,11 +76,11 @@ func TestPlanSkips(t *testing.T) {
 		c    *clusterv1beta1.Cluster
 		want string
 	}{
-		"T2 no topology":                        {noTopology, SkipNoTopology},
-		"T6 no TKR label":                       {newCluster(false, data("foo", "ubuntu")), SkipNoTKRLabel},
-		"T7 version not in TKR_DATA":            {otherVersion, SkipNotResolved},
-		"T8 no TKR_DATA":                        {newCluster(true, ""), SkipNotResolved},
-		"entry of another TKR":                  {otherTKR, SkipNotResolved},
+		"T2 no topology":                         {noTopology, SkipNoTopology},
+		"T6 no TKR label":                        {newCluster(false, data("foo", "ubuntu")), SkipNoTKRLabel},
+		"T7 version not in TKR_DATA":             {otherVersion, SkipNotResolved},
+		"T8 no TKR_DATA":                         {newCluster(true, ""), SkipNotResolved},
+		"entry of another TKR":                   {otherTKR, SkipNotResolved},
 		"T21 control plane template already set": {resolved, SkipNoQueries},
 	} {
 		t.Run(name, func(t *testing.T) {

@@ -27,7 +27,7 @@ func TestMatch(t *testing.T) {
 		image("/dc0/vm/a/foo", "vm-3", "fooOva"), // a duplicate with a smaller path: chosen whatever the order
 		image("/dc0/vm/baz", "vm-4", "bazOva"),
 		{Path: "/dc0/vm/baz-vm", MOID: "vm-5", PoweredOff: true, OVA: image("", "", "bazOva").OVA}, // not a template
-		{Path: "/dc0/vm/node", MOID: "vm-6", Deployed: true, OVA: image("", "", "bazOva").OVA},   // a node
+		{Path: "/dc0/vm/node", MOID: "vm-6", Deployed: true, OVA: image("", "", "bazOva").OVA},     // a node
 	}}
 	t.Run("R1 no query", func(t *testing.T) {
 		got, err := Match(inv, nil)
