@@ -11,6 +11,7 @@ import (
 	"github.com/tkr-project/tkr/internal/webhooks/clusterresolver"
 	"github.com/tkr-project/tkr/internal/webhooks/conversion"
 	"github.com/tkr-project/tkr/internal/webhooks/inuse"
+	"github.com/tkr-project/tkr/internal/webhooks/vspheretemplate"
 	"github.com/tkr-project/tkr/pkg/resolution"
 )
 
@@ -75,6 +76,15 @@ func Components() []Component {
 			AdmissionWebhooks: []string{clusterresolver.Name},
 			Setup: func(_ context.Context, mgr ctrl.Manager, o *Options) error {
 				return clusterresolver.Setup(mgr, resolution.Options{CustomImageRepositoryVar: o.CustomImageRepositoryVar})
+			},
+		},
+		{
+			Name:              "vsphere-webhook",
+			Help:              "finds the vCenter VM template of each OS image a vSphere Cluster resolved to and writes its path and MOID into TKR_DATA (other Clusters are skipped)",
+			Webhook:           true,
+			AdmissionWebhooks: []string{vspheretemplate.Name},
+			Setup: func(_ context.Context, mgr ctrl.Manager, o *Options) error {
+				return vspheretemplate.Setup(mgr, o.VCenter)
 			},
 		},
 	}

@@ -25,6 +25,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/webhook"
 
 	"github.com/tkr-project/tkr/internal/controllers/source"
+	"github.com/tkr-project/tkr/internal/vcenter"
 )
 
 // Component is one independently deployable part of tkr.
@@ -80,6 +81,8 @@ type Options struct {
 	// Source configures the source controller; its Namespace and TKGVersion come from the
 	// fields above.
 	Source SourceOptions
+	// VCenter configures the vSphere webhook's vCenter sessions and template index.
+	VCenter vcenter.Options
 }
 
 // SourceOptions are the source controller's flags, named as in the original deployment.
@@ -148,6 +151,9 @@ func (o *Options) AddFlags(fs *pflag.FlagSet, available []Component) {
 	fs.BoolVar(&s.SkipVerify, "skip-verify-registry-cert", s.SkipVerify, "source: do not verify the registry's TLS certificate")
 	fs.BoolVar(&s.Insecure, "insecure-registry", s.Insecure, "source: allow plain HTTP to the registry (always allowed for loopback and private addresses)")
 	fs.StringVar(&s.Name, "source-name", s.Name, "source: name of the TanzuKubernetesReleaseSource the controller reports on")
+	fs.DurationVar(&o.VCenter.Resync, "vcenter-resync", o.VCenter.Resync, "vsphere webhook: how often each vCenter template index is listed again in full, besides following changes (0: the default, 10m)")
+	fs.DurationVar(&o.VCenter.IdleTimeout, "vcenter-idle-timeout", o.VCenter.IdleTimeout, "vsphere webhook: a vCenter endpoint no Cluster used for this long is logged out and its index dropped (0: the default, 30m)")
+	fs.DurationVar(&o.VCenter.Timeout, "vcenter-timeout", o.VCenter.Timeout, "vsphere webhook: bound on one vCenter call, login and first listing included; keep it under the webhook's 30s timeout (0: the default, 20s)")
 	fs.StringVar(&o.CustomImageRepositoryVar, "custom-image-repository-cc-var", o.CustomImageRepositoryVar, "resolver webhook: the Cluster variable ({host, tlsCertificateValidation}) whose host replaces the TKR's image repository")
 }
 

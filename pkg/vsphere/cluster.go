@@ -184,3 +184,22 @@ func withTemplate(data tkrdata.TKRData, version string, r Result) tkrdata.TKRDat
 	out[version] = &e
 	return out
 }
+
+// QueryForOSImage returns the query a Cluster resolved to tkr and osImage asks: it is built
+// from the very TKR_DATA entry the resolver webhook writes, so `tkr preflight` and the webhook
+// cannot disagree. An OSImage whose image type is not ova has no template to find (nil, nil).
+func QueryForOSImage(tkr *runv1alpha3.TanzuKubernetesRelease, osImage *runv1alpha3.OSImage) (*Query, error) {
+	if osImage.Spec.Image.Type != ImageTypeOVA {
+		return nil, nil
+	}
+	e := tkrdata.NewEntry(tkr, osImage, "")
+	delete(e.OSImageRef, refTemplate) // an OSImage that names a template still needs it checked
+	q, err := queryFor(e)
+	if err != nil {
+		return nil, fmt.Errorf("OSImage %s: spec.image.ref.version: %w", osImage.Name, err)
+	}
+	return q, nil
+}
+
+// ImageTypeOVA is the OSImage image type whose images are vSphere VM templates.
+const ImageTypeOVA = "ova"

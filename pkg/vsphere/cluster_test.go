@@ -16,6 +16,7 @@ import (
 	clusterv1beta1 "sigs.k8s.io/cluster-api/api/core/v1beta1"
 	clusterv1beta2 "sigs.k8s.io/cluster-api/api/core/v1beta2"
 
+	runv1alpha3 "github.com/tkr-project/tkr/api/run/v1alpha3"
 	"github.com/tkr-project/tkr/pkg/tkrdata"
 )
 
@@ -242,5 +243,22 @@ func TestStrings(t *testing.T) {
 	}
 	if got := (Result{TemplatePath: "p", TemplateMOID: "m"}).String(); got != "{TemplatePath: 'p', TemplateMOID: 'm'}" {
 		t.Errorf("Result = %s", got)
+	}
+}
+
+func TestQueryForOSImage(t *testing.T) {
+	tkr := &runv1alpha3.TanzuKubernetesRelease{ObjectMeta: metav1.ObjectMeta{Name: tkrName}}
+	img := &runv1alpha3.OSImage{ObjectMeta: metav1.ObjectMeta{Name: "img"}, Spec: runv1alpha3.OSImageSpec{
+		KubernetesVersion: version,
+		OS:                runv1alpha3.OSInfo{Type: "linux", Name: "ubuntu", Version: "2004", Arch: "amd64"},
+		Image:             runv1alpha3.MachineImageInfo{Type: "ova", Ref: map[string]interface{}{"version": "foo"}},
+	}}
+	got, err := QueryForOSImage(tkr, img)
+	if err != nil || *got != q("foo", "ubuntu") {
+		t.Fatalf("QueryForOSImage = %v, %v", got, err)
+	}
+	img.Spec.Image = runv1alpha3.MachineImageInfo{Type: "ami", Ref: map[string]interface{}{"id": "ami-1"}}
+	if got, err := QueryForOSImage(tkr, img); got != nil || err != nil {
+		t.Fatalf("an AMI: %v, %v", got, err)
 	}
 }

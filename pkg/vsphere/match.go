@@ -146,8 +146,12 @@ func (m *Miss) Details(datacenter string, templates int) []string {
 	if len(m.Parts) > 0 {
 		who = strings.Join(m.Parts, ", ") + ": "
 	}
-	lines = append(lines, fmt.Sprintf("%slooked in datacenter %s for a powered-off VM template whose vApp properties (category %q) are %s; %d templates were searched.",
-		who, datacenter, PropertyCategory, m.Query.Describe(), templates))
+	searched := fmt.Sprintf("%d templates were searched", templates)
+	if templates == 1 {
+		searched = "1 template was searched"
+	}
+	lines = append(lines, fmt.Sprintf("%slooked in datacenter %s for a powered-off VM template whose vApp properties (category %q) are %s; %s.",
+		who, datacenter, PropertyCategory, m.Query.Describe(), searched))
 	for _, vm := range m.Convertible {
 		if vm.Template {
 			continue // a template that is not usable is powered on, which vCenter does not allow; nothing to advise

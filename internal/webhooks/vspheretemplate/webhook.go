@@ -1,0 +1,164 @@
+// Package vspheretemplate is the mutating webhook that finds, for every node pool of a resolved
+// vSphere Cluster, the VM template of its OS image in vCenter, and writes its inventory path and
+// MOID into TKR_DATA (osImageRef.template, osImageRef.moid), where the ClusterClass hands them
+// to Cluster API Provider vSphere. It runs after the TKR resolver (reinvocationPolicy IfNeeded).
+//
+// Matching rules and messages live in pkg/vsphere; vCenter sessions and the template index in
+// internal/vcenter. This package reads the Cluster, its credentials and answers the admission.
+package vspheretemplate
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"time"
+
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	"k8s.io/apimachinery/pkg/runtime"
+	clusterv1beta1 "sigs.k8s.io/cluster-api/api/core/v1beta1"
+	clusterv1 "sigs.k8s.io/cluster-api/api/core/v1beta2"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/controller-runtime/pkg/log"
+	"sigs.k8s.io/controller-runtime/pkg/webhook/admission"
+
+	"github.com/tkr-project/tkr/internal/vcenter"
+	"github.com/tkr-project/tkr/pkg/tkrdata"
+	"github.com/tkr-project/tkr/pkg/vsphere"
+)
+
+// Path is where the API server sends Cluster admissions, as in the original.
+const Path = "/resolve-template"
+
+// Name is the webhook's name in the MutatingWebhookConfiguration, as in the original; the API
+// server prefixes denials with it. It sorts after the TKR resolver's, so on a create the
+// resolver runs first, and reinvocation covers any other order.
+const Name = "tkr-vsphere-resolver-webhook.tanzu.vmware.com"
+
+// InfrastructureKind is the ClusterClass infrastructure template kind of CAPV.
+const InfrastructureKind = "VSphereClusterTemplate"
+
+// +kubebuilder:webhook:path=/resolve-template,mutating=true,failurePolicy=fail,matchPolicy=Equivalent,sideEffects=None,groups=cluster.x-k8s.io,resources=clusters,verbs=create;update,versions=v1beta1;v1beta2,name=tkr-vsphere-resolver-webhook.tanzu.vmware.com,admissionReviewVersions=v1,reinvocationPolicy=IfNeeded,timeoutSeconds=30
+// +kubebuilder:rbac:groups=cluster.x-k8s.io,resources=clusters;clusterclasses,verbs=get;list;watch
+// +kubebuilder:rbac:groups="",resources=secrets,verbs=get
+// +kubebuilder:rbac:groups=infrastructure.cluster.x-k8s.io,resources=vsphereclusteridentities,verbs=get
+
+// Resolver finds templates in one vCenter datacenter; *vcenter.Pool is the real one.
+type Resolver interface {
+	Resolve(ctx context.Context, ep vcenter.Endpoint, wanted map[vsphere.Query][]string) (map[vsphere.Query]vsphere.Result, error)
+}
+
+// Webhook resolves VM templates for vSphere Clusters.
+type Webhook struct {
+	// Reader reads ClusterClasses (the manager's cache).
+	Reader client.Reader
+	// SecretReader reads Secrets and VSphereClusterIdentities straight from the API server, so
+	// the process neither caches nor watches every Secret of the management cluster.
+	SecretReader client.Reader
+	Decoder      admission.Decoder
+	Resolver     Resolver
+}
+
+// Handle implements admission.Handler.
+func (w *Webhook) Handle(ctx context.Context, req admission.Request) admission.Response {
+	start := time.Now()
+	resp, outcome := w.handle(ctx, req)
+	admissions.WithLabelValues(outcome).Inc()
+	admissionSeconds.WithLabelValues(outcome).Observe(time.Since(start).Seconds())
+	if !resp.Allowed || outcome == outcomeResolved {
+		msg := ""
+		if resp.Result != nil {
+			msg = resp.Result.Message
+		}
+		log.FromContext(ctx).Info("VM template resolution", "cluster", req.Namespace+"/"+req.Name, "outcome", outcome, "message", msg)
+	}
+	return resp
+}
+
+func (w *Webhook) handle(ctx context.Context, req admission.Request) (admission.Response, string) {
+	obj, err := w.decode(req)
+	if err != nil {
+		return admission.Errored(http.StatusBadRequest, err), outcomeErrored
+	}
+	cluster, err := tkrdata.ForCluster(obj)
+	if err != nil {
+		return admission.Errored(http.StatusBadRequest, err), outcomeErrored
+	}
+	// As in the resolver webhook, the patch is diffed against the decoded object, so only what
+	// this webhook changes is patched.
+	original, err := json.Marshal(obj)
+	if err != nil {
+		return admission.Errored(http.StatusInternalServerError, err), outcomeErrored
+	}
+	plan, skip, err := vsphere.PlanFor(cluster)
+	if err != nil {
+		return admission.Denied(err.Error()), outcomeDenied
+	}
+	if plan == nil {
+		return admission.Allowed(skip), outcomeSkipped
+	}
+	if ok, why, err := w.isVSphere(ctx, cluster); err != nil {
+		return admission.Errored(http.StatusBadGateway, err), outcomeErrored
+	} else if !ok {
+		return admission.Allowed(why), outcomeSkipped
+	}
+	ep, err := EndpointFor(ctx, w.SecretReader, cluster)
+	if err != nil {
+		return admission.Denied(err.Error()), outcomeDenied
+	}
+	results, err := w.Resolver.Resolve(ctx, ep, plan.Wanted())
+	if err != nil {
+		return admission.Denied(fmt.Sprintf("%s\nCluster %s was checked against vCenter %s, datacenter %s.", err, key(cluster), ep.Server, ep.Datacenter)), outcomeDenied
+	}
+	if err := plan.Apply(cluster, results); err != nil {
+		return admission.Denied(err.Error()), outcomeDenied
+	}
+	mutated, err := json.Marshal(obj)
+	if err != nil {
+		return admission.Errored(http.StatusInternalServerError, err), outcomeErrored
+	}
+	return admission.PatchResponseFromRaw(original, mutated), outcomeResolved
+}
+
+// decode reads the Cluster in the version the API server sent; v1beta1 and v1beta2 are handled
+// natively, with the same outcome.
+func (w *Webhook) decode(req admission.Request) (runtime.Object, error) {
+	var obj client.Object
+	switch req.Kind.Version {
+	case clusterv1beta1.GroupVersion.Version:
+		obj = &clusterv1beta1.Cluster{}
+	case clusterv1.GroupVersion.Version:
+		obj = &clusterv1.Cluster{}
+	default:
+		return nil, fmt.Errorf("cannot resolve VM templates for a %s Cluster: this webhook handles cluster.x-k8s.io v1beta1 and v1beta2", req.Kind.Version)
+	}
+	if err := w.Decoder.Decode(req, obj); err != nil {
+		return nil, err
+	}
+	return obj, nil
+}
+
+// isVSphere reports whether c runs on vSphere: it carries the vcenter variable, or its
+// ClusterClass's infrastructure template is CAPV's. One tkr process serves every
+// infrastructure, so other Clusters are skipped with the reason; the original was installed on
+// vSphere management clusters only and checked nothing.
+func (w *Webhook) isVSphere(ctx context.Context, c tkrdata.Cluster) (bool, string, error) {
+	if _, ok := c.Variable(VarVCenter); ok {
+		return true, "", nil
+	}
+	if c.ClassName() == "" {
+		return false, fmt.Sprintf("skipping VM template resolution: the Cluster %s has no ClusterClass and no vcenter variable, so it is not a vSphere cluster", key(c)), nil
+	}
+	cc := &clusterv1.ClusterClass{}
+	err := w.Reader.Get(ctx, client.ObjectKey{Namespace: c.ClassNamespace(), Name: c.ClassName()}, cc)
+	if apierrors.IsNotFound(err) {
+		return false, fmt.Sprintf("skipping VM template resolution: the ClusterClass %s/%s of the Cluster %s does not exist and the Cluster has no vcenter variable", c.ClassNamespace(), c.ClassName(), key(c)), nil
+	}
+	if err != nil {
+		return false, "", fmt.Errorf("error getting ClusterClass %s/%s: %w", c.ClassNamespace(), c.ClassName(), err)
+	}
+	if kind := cc.Spec.Infrastructure.TemplateRef.Kind; kind != InfrastructureKind {
+		return false, fmt.Sprintf("skipping VM template resolution: the Cluster %s is not a vSphere cluster (its ClusterClass %s/%s uses %s, and it has no vcenter variable)", key(c), cc.Namespace, cc.Name, kind), nil
+	}
+	return true, "", nil
+}
