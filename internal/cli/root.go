@@ -33,7 +33,7 @@ func NewRoot() *cobra.Command {
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
-	root.AddCommand(newManagerCommand(), newUpCommand(), newResolveCommand(), newGetCommand(), newDeactivateCommand(), newActivateCommand(), newPublishCommand())
+	root.AddCommand(newManagerCommand(), newUpCommand(), newResolveCommand(), newGetCommand(), newDeactivateCommand(), newActivateCommand(), newPublishCommand(), newPreflightCommand(), newVCenterCommand())
 	return root
 }
 
