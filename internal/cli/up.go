@@ -21,7 +21,8 @@ func newUpCommand() *cobra.Command {
 		Short: "Start an embedded playground: a local management cluster with the example releases",
 		Long: `Starts etcd and kube-apiserver on this machine (building them from Go modules on first use),
 installs the tkr and Cluster API CRDs, runs every tkr component in this process, loads the example
-catalogue and writes a kubeconfig. Stops everything and removes its data on Ctrl-C.`,
+catalogue, serves a simulated vCenter (govmomi's vcsim) holding a VM template of every example OVA,
+and writes a kubeconfig. Stops everything and removes its data on Ctrl-C.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			// etcd and kube-apiserver run in their own process groups, so only this process can
@@ -37,6 +38,7 @@ catalogue and writes a kubeconfig. Stops everything and removes its data on Ctrl
 	cmd.Flags().StringSliceVar(&o.Manager.Components, "components", nil, "manager components to run (default: all)")
 	cmd.Flags().StringVar(&o.Manager.MetricsBindAddress, "metrics-bind-addr", "0", "address of the manager's metrics endpoint; 0 disables it")
 	cmd.Flags().StringVar(&o.Manager.HealthProbeBindAddress, "health-probe-bind-address", "0", "address of the manager's health probes; 0 disables them")
+	cmd.Flags().StringVar(&o.VCenterAddr, "vcenter-addr", playground.DefaultVCenterAddr, "where the simulated vCenter listens (examples/cluster.yaml's vcenter variable names the default)")
 	cmd.Flags().BoolVarP(&verbose, "verbose", "v", false, "log what the controllers do")
 	return cmd
 }

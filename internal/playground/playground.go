@@ -40,6 +40,9 @@ type Options struct {
 	Manager manager.Options
 	// Components is the registry the manager selects from.
 	Components []manager.Component
+	// VCenterAddr is where the simulated vCenter listens when the vsphere-webhook runs;
+	// examples/cluster.yaml names DefaultVCenterAddr.
+	VCenterAddr string
 }
 
 // Run starts the playground and blocks until ctx is cancelled (SIGINT/SIGTERM), then stops the
@@ -86,6 +89,23 @@ func Run(ctx context.Context, o Options) (err error) {
 	o.Manager.Source.BOMMetadataImagePath = target.CompatibilityRepo()
 	o.Manager.Source.TKRRepoImagePath = target.RepositoryRepo()
 
+	// The OVAs of the example releases are VM templates in a simulated vCenter, so the vSphere
+	// webhook finds their templates as it would on a real vSphere management cluster.
+	var vcGuide *vcenterGuide
+	if o.Manager.Selected(o.Components, "vsphere-webhook") {
+		addr := o.VCenterAddr
+		if addr == "" {
+			addr = DefaultVCenterAddr
+		}
+		vc, imported, err := startVCenter(addr)
+		if err != nil {
+			return err
+		}
+		defer vc.Close()
+		vcGuide = &vcenterGuide{vc: vc, imported: imported}
+		fmt.Fprintf(out, "Started a simulated vCenter on %s with a VM template of every example OVA in datacenter dc0.\n", vc.Host)
+	}
+
 	mutating, validating, err := controlplane.AdmissionWebhooks(o.Manager, o.Components)
 	if err != nil {
 		return err
@@ -127,6 +147,11 @@ func Run(ctx context.Context, o Options) (err error) {
 	if err != nil {
 		return err
 	}
+	if vcGuide != nil {
+		if err := createCredentials(ctx, c, vcGuide.vc); err != nil {
+			return err
+		}
+	}
 	if o.Manager.Selected(o.Components, "source") {
 		fmt.Fprintln(out, "Waiting for the source controller to pull the compatible releases ...")
 		summary, err := waitForSource(ctx, c, o.Manager.Source.Name, 2*time.Minute)
@@ -142,6 +167,10 @@ func Run(ctx context.Context, o Options) (err error) {
 
 	fmt.Fprintf(out, "tkr playground is ready in %s: %d example objects loaded.\n\n", time.Since(started).Round(100*time.Millisecond), n)
 	printGuide(out, o.KubeconfigOut, cp.Kubectl(), guideExamplesDir(exampleDir), target.Registry)
+	if vcGuide != nil {
+		vcGuide.print(out, guideExamplesDir(exampleDir))
+	}
+	fmt.Fprintln(out, "\nPress Ctrl-C to stop; everything is removed on exit.")
 	select {
 	case <-ctx.Done():
 		fmt.Fprintln(out, "\nShutting down the playground ...")
@@ -302,7 +331,5 @@ func printGuide(w io.Writer, kubeconfig, kubectl, examplesDir, registry string) 
   kubectl create configmap more-tkrs -n tkg-system --from-literal=tkrVersions='[v1.21.14+vmware.1-tkg.5]'
   kubectl label configmap more-tkrs -n tkg-system run.tanzu.vmware.com/additional-compatible-tkrs=
   kubectl get tkr v1.21.14---vmware.1-tkg.5
-
-Press Ctrl-C to stop; everything is removed on exit.
 `, abs, kubectl, examplesDir, registry)
 }

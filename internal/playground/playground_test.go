@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"context"
 	"errors"
+	"fmt"
 	"maps"
 	"os"
 	"os/exec"
@@ -30,6 +31,7 @@ import (
 	"github.com/tkr-project/tkr/internal/apply"
 	"github.com/tkr-project/tkr/internal/scheme"
 	"github.com/tkr-project/tkr/pkg/catalog"
+	"github.com/tkr-project/tkr/pkg/tkrdata"
 )
 
 // TestUp runs `tkr up` as a user would, talks to it through the kubeconfig it writes, and stops
@@ -193,6 +195,29 @@ func TestUp(t *testing.T) {
 	if got := cluster.Labels[runv1alpha3.LabelTKR]; got != "v1.24.9---vmware.1-tkg.1" {
 		t.Errorf("examples/cluster.yaml resolved to TKR %q in the playground, want v1.24.9---vmware.1-tkg.1", got)
 	}
+	// The vSphere webhook found the seed's template in the playground's simulated vCenter.
+	data, err := tkrdata.ForCluster(cluster)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tkrData, err := tkrdata.Get(data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if e := tkrData["v1.24.9+vmware.1"]; e == nil || e.OSImageRef["template"] != "/dc0/vm/ubuntu-2004-kube-v1.24.9+vmware.1-tkg.1" ||
+		!strings.HasPrefix(fmt.Sprint(e.OSImageRef["moid"]), "vm-") {
+		t.Errorf("examples/cluster.yaml's osImageRef in the playground = %v, want the seed's template and a moid", e)
+	}
+	// The guide's Photon cluster needs an OVA that is imported but not a template.
+	photon := objs[0].Unstructured.DeepCopy()
+	photon.SetName("workload-photon")
+	_ = unstructured.SetNestedField(photon.Object, "v1.23", "spec", "topology", "version")
+	_ = unstructured.SetNestedField(photon.Object, map[string]any{"run.tanzu.vmware.com/resolve-os-image": "os-name=photon"}, "spec", "topology", "controlPlane", "metadata", "annotations")
+	_ = unstructured.SetNestedSlice(photon.Object, nil, "spec", "topology", "workers", "machineDeployments")
+	err = apply.Objects(ctx, c, "test", []apply.Object{{Object: photon, Source: "test"}})
+	if err == nil || !strings.Contains(err.Error(), "but found these VM(s) [/dc0/vm/imported/photon-3-kube-v1.23.15+vmware.1-tkg.1] that can be used once converted to a VM Template") {
+		t.Errorf("the guide's Photon cluster was answered %v, want the not-yet-a-template denial", err)
+	}
 	// A cluster on v1.23 is told that v1.24.9+vmware.1-tkg.1 is available.
 	old := objs[0].Unstructured.DeepCopy()
 	old.SetName("workload-old")
@@ -216,7 +241,7 @@ func TestUp(t *testing.T) {
 	if !strings.Contains(updates, "v1.24.9+vmware.1-tkg.1") {
 		t.Errorf("a v1.23 cluster's UpdatesAvailable message is %q, want it to offer v1.24.9+vmware.1-tkg.1", updates)
 	}
-	for _, line := range []string{"export KUBECONFIG=", "kubectl get tkr", "kubectl apply -f"} {
+	for _, line := range []string{"export KUBECONFIG=", "kubectl get tkr", "kubectl apply -f", "tkr preflight --catalog", "tkr vcenter vm.markastemplate /dc0/vm/imported/"} {
 		if !strings.Contains(output.String(), line) {
 			t.Errorf("the printed guide lacks %q:\n%s", line, output.String())
 		}
