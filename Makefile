@@ -50,7 +50,7 @@ test: verify-generate vet
 	KUBEBUILDER_ASSETS="$$(./hack/envtest-binaries.sh)" $(GO) test -count=1 -run '^$$' -bench . -benchtime=1x $(BENCH_PKGS)
 
 # Benchmarks: the pure libraries and the webhook load test (which starts an API server).
-BENCH_PKGS ?= ./pkg/... ./test/load/
+BENCH_PKGS ?= ./pkg/... ./internal/vcenter/ ./test/load/
 
 .PHONY: bench
 bench:
