@@ -17,13 +17,13 @@ import (
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/client-go/tools/events"
-	clusterv1beta1 "sigs.k8s.io/cluster-api/api/core/v1beta1"
 	clusterv1 "sigs.k8s.io/cluster-api/api/core/v1beta2"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/log"
 	"sigs.k8s.io/controller-runtime/pkg/webhook/admission"
 
 	runv1alpha3 "github.com/tkr-project/tkr/api/run/v1alpha3"
+	"github.com/tkr-project/tkr/internal/webhooks/clusteradmission"
 	"github.com/tkr-project/tkr/pkg/resolution"
 	"github.com/tkr-project/tkr/pkg/tkrdata"
 )
@@ -68,7 +68,7 @@ func (w *Webhook) Handle(ctx context.Context, req admission.Request) admission.R
 }
 
 func (w *Webhook) handle(ctx context.Context, req admission.Request) (admission.Response, string) {
-	obj, err := w.decode(req)
+	obj, err := clusteradmission.Decode(w.Decoder, req, "resolve a TKR")
 	if err != nil {
 		return admission.Errored(http.StatusBadRequest, err), outcomeErrored
 	}
@@ -112,7 +112,7 @@ func (w *Webhook) handle(ctx context.Context, req admission.Request) (admission.
 		return admission.Denied(w.denial(cluster, err)), outcomeDenied
 	}
 	if out.Query == nil || len(out.Resolved) == 0 {
-		return w.patch(original, obj), outcomeUnchanged
+		return clusteradmission.Patch(original, obj), outcomeUnchanged
 	}
 	note := fmt.Sprintf("Resolved %s to TKR %s.", strings.Join(out.Resolved, ", "), out.TKRName)
 	if req.Operation == admissionv1.Create {
@@ -120,25 +120,7 @@ func (w *Webhook) handle(ctx context.Context, req admission.Request) (admission.
 	} else {
 		w.event(req, obj, corev1.EventTypeNormal, "TKRResolved", note)
 	}
-	return w.patch(original, obj), outcomeResolved
-}
-
-// decode reads the Cluster in the version the API server sent: v1beta1 from users and the seed,
-// v1beta2 from current Cluster API clients. Each is resolved natively, with the same result.
-func (w *Webhook) decode(req admission.Request) (runtime.Object, error) {
-	var obj client.Object
-	switch req.Kind.Version {
-	case clusterv1beta1.GroupVersion.Version:
-		obj = &clusterv1beta1.Cluster{}
-	case clusterv1.GroupVersion.Version:
-		obj = &clusterv1.Cluster{}
-	default:
-		return nil, fmt.Errorf("cannot resolve a %s Cluster: this webhook handles cluster.x-k8s.io v1beta1 and v1beta2", req.Kind.Version)
-	}
-	if err := w.Decoder.Decode(req, obj); err != nil {
-		return nil, err
-	}
-	return obj, nil
+	return clusteradmission.Patch(original, obj), outcomeResolved
 }
 
 // clusterClass reads the ClusterClass from the cache in the version Cluster API stores; a
@@ -189,16 +171,6 @@ func (w *Webhook) denial(cluster tkrdata.Cluster, err error) string {
 		return fmt.Sprintf("%s\nCluster %s/%s: %s", unresolved.Summary, cluster.GetNamespace(), cluster.GetName(), unresolved.Explanation.String())
 	}
 	return fmt.Sprintf("Cluster %s/%s: %s", cluster.GetNamespace(), cluster.GetName(), err.Error())
-}
-
-// patch answers with the JSON patch from original (the decoded request, re-encoded) to obj; an
-// unchanged Cluster gets no patch at all.
-func (w *Webhook) patch(original []byte, obj runtime.Object) admission.Response {
-	mutated, err := json.Marshal(obj)
-	if err != nil {
-		return admission.Errored(http.StatusInternalServerError, err)
-	}
-	return admission.PatchResponseFromRaw(original, mutated)
 }
 
 // event records on the Cluster; not on dry runs, which must have no side effects.

@@ -15,14 +15,13 @@ import (
 	"time"
 
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
-	"k8s.io/apimachinery/pkg/runtime"
-	clusterv1beta1 "sigs.k8s.io/cluster-api/api/core/v1beta1"
 	clusterv1 "sigs.k8s.io/cluster-api/api/core/v1beta2"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/log"
 	"sigs.k8s.io/controller-runtime/pkg/webhook/admission"
 
 	"github.com/tkr-project/tkr/internal/vcenter"
+	"github.com/tkr-project/tkr/internal/webhooks/clusteradmission"
 	"github.com/tkr-project/tkr/pkg/tkrdata"
 	"github.com/tkr-project/tkr/pkg/vsphere"
 )
@@ -76,7 +75,7 @@ func (w *Webhook) Handle(ctx context.Context, req admission.Request) admission.R
 }
 
 func (w *Webhook) handle(ctx context.Context, req admission.Request) (admission.Response, string) {
-	obj, err := w.decode(req)
+	obj, err := clusteradmission.Decode(w.Decoder, req, "resolve VM templates")
 	if err != nil {
 		return admission.Errored(http.StatusBadRequest, err), outcomeErrored
 	}
@@ -113,29 +112,7 @@ func (w *Webhook) handle(ctx context.Context, req admission.Request) (admission.
 	if err := plan.Apply(cluster, results); err != nil {
 		return admission.Denied(err.Error()), outcomeDenied
 	}
-	mutated, err := json.Marshal(obj)
-	if err != nil {
-		return admission.Errored(http.StatusInternalServerError, err), outcomeErrored
-	}
-	return admission.PatchResponseFromRaw(original, mutated), outcomeResolved
-}
-
-// decode reads the Cluster in the version the API server sent; v1beta1 and v1beta2 are handled
-// natively, with the same outcome.
-func (w *Webhook) decode(req admission.Request) (runtime.Object, error) {
-	var obj client.Object
-	switch req.Kind.Version {
-	case clusterv1beta1.GroupVersion.Version:
-		obj = &clusterv1beta1.Cluster{}
-	case clusterv1.GroupVersion.Version:
-		obj = &clusterv1.Cluster{}
-	default:
-		return nil, fmt.Errorf("cannot resolve VM templates for a %s Cluster: this webhook handles cluster.x-k8s.io v1beta1 and v1beta2", req.Kind.Version)
-	}
-	if err := w.Decoder.Decode(req, obj); err != nil {
-		return nil, err
-	}
-	return obj, nil
+	return clusteradmission.Patch(original, obj), outcomeResolved
 }
 
 // isVSphere reports whether c runs on vSphere: it carries the vcenter variable, or its
