@@ -9,6 +9,8 @@ package vcenter
 import (
 	"context"
 	"fmt"
+	"io"
+	"log"
 	"net/url"
 	"os"
 	"sync"
@@ -42,6 +44,10 @@ var bench struct {
 }
 
 func TestMain(m *testing.M) {
+	// vcsim's HTTP server logs every refused TLS handshake through the standard logger, and go
+	// test prints a test binary's stderr among the benchmark lines, where benchstat cannot parse
+	// them.
+	log.SetOutput(io.Discard)
 	code := m.Run()
 	if bench.server != nil {
 		bench.server.Close()
