@@ -356,6 +356,9 @@ func (ix *index) findDatacenter(ctx context.Context) error {
 		return nil
 	})
 	if err != nil {
+		if isUnreachable(err) { // then the datacenter is not the problem to point at
+			return fmt.Errorf("failed to get the datacenter MOID: %s", ix.sess.describe(err))
+		}
 		return fmt.Errorf("failed to get the datacenter MOID: %s; check the vcenter variable's datacenter %q (a datacenter name or inventory path) on vCenter %s",
 			ix.sess.describe(err), ix.key.datacenter, ix.sess.server)
 	}
@@ -363,6 +366,9 @@ func (ix *index) findDatacenter(ctx context.Context) error {
 }
 
 func (ix *index) listError(err error) error {
+	if isUnreachable(err) {
+		return fmt.Errorf("failed to get K8s VM templates: %s", ix.sess.describe(err))
+	}
 	return fmt.Errorf("failed to get K8s VM templates: %s; check that the user can read the VMs of datacenter %s on vCenter %s",
 		ix.sess.describe(err), ix.dcPath, ix.sess.server)
 }

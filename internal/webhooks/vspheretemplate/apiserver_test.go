@@ -284,7 +284,9 @@ func TestVCenterDownAndBack(t *testing.T) {
 	vc.Stop()
 	err := env.Client.Create(context.Background(), c.DeepCopy())
 	vc.Restart()
-	if err == nil || !strings.Contains(err.Error(), vc.Host) || strings.Contains(err.Error(), "context deadline exceeded") && !strings.Contains(err.Error(), "vCenter") {
+	// The session outlives the outage, so the first call to fail is the datacenter lookup.
+	want := "cannot reach vCenter https://" + vc.Host + "/sdk"
+	if err == nil || !strings.Contains(err.Error(), "denied the request: failed to get the datacenter MOID: "+want) || strings.Contains(err.Error(), "check the vcenter variable's datacenter") {
 		t.Fatalf("create during the outage answered %v, want a denial naming %s", err, vc.Host)
 	}
 	for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(200 * time.Millisecond) {

@@ -3,6 +3,8 @@ package vspheretemplate
 import (
 	"github.com/prometheus/client_golang/prometheus"
 	"sigs.k8s.io/controller-runtime/pkg/metrics"
+
+	"github.com/tkr-project/tkr/internal/vcenter"
 )
 
 // Outcomes of one admission, the values of the "outcome" label.
@@ -27,4 +29,13 @@ var (
 
 func init() {
 	metrics.Registry.MustRegister(admissions, admissionSeconds)
+}
+
+// registerPool exposes how many requests the pool has sent to vCenter, so an operator can see
+// that steady-state admissions send none.
+func registerPool(pool *vcenter.Pool) error {
+	return metrics.Registry.Register(prometheus.NewCounterFunc(prometheus.CounterOpts{
+		Name: "tkr_vsphere_vcenter_requests_total",
+		Help: "SOAP requests the vSphere template webhook sent to vCenter (logins, listings, property collector long polls).",
+	}, func() float64 { return float64(pool.RoundTrips()) }))
 }

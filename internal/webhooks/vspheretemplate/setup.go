@@ -12,6 +12,9 @@ import (
 // the manager (logged out when it stops).
 func Setup(mgr ctrl.Manager, opts vcenter.Options) error {
 	pool := vcenter.NewPool(opts)
+	if err := registerPool(pool); err != nil {
+		return err
+	}
 	if err := mgr.Add(everyReplica{pool}); err != nil {
 		return err
 	}

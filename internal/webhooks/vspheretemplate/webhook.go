@@ -34,6 +34,9 @@ const Path = "/resolve-template"
 // resolver runs first, and reinvocation covers any other order.
 const Name = "tkr-vsphere-resolver-webhook.tanzu.vmware.com"
 
+// SkipDeleting is the reason a Cluster being deleted is left alone.
+const SkipDeleting = "skipping VM template resolution: the Cluster is being deleted"
+
 // InfrastructureKind is the ClusterClass infrastructure template kind of CAPV.
 const InfrastructureKind = "VSphereClusterTemplate"
 
@@ -88,6 +91,11 @@ func (w *Webhook) handle(ctx context.Context, req admission.Request) (admission.
 	original, err := json.Marshal(obj)
 	if err != nil {
 		return admission.Errored(http.StatusInternalServerError, err), outcomeErrored
+	}
+	// A Cluster being deleted only loses finalizers; denying that (vCenter down, a template gone)
+	// would keep it from being deleted. The original did not check.
+	if cluster.GetDeletionTimestamp() != nil {
+		return admission.Allowed(SkipDeleting), outcomeSkipped
 	}
 	plan, skip, err := vsphere.PlanFor(cluster)
 	if err != nil {

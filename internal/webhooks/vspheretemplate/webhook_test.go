@@ -210,6 +210,8 @@ func TestSkips(t *testing.T) { // T2, T6, T8, T21 at the admission level, and no
 		raw  []byte
 		want string
 	}{
+		"being deleted": {[]byte(strings.Replace(string(cluster(map[string]string{"TKR_DATA": data("foo"), "vcenter": vc})), `"namespace":"clusterNamespace",`,
+			`"namespace":"clusterNamespace","deletionTimestamp":"2026-01-01T00:00:00Z","finalizers":["cluster.cluster.x-k8s.io"],`, 1)), SkipDeleting},
 		"T2 no topology":   {[]byte(`{"apiVersion":"cluster.x-k8s.io/v1beta1","kind":"Cluster","metadata":{"name":"c"},"spec":{}}`), vsphere.SkipNoTopology},
 		"T6 no TKR label":  {noLabel, vsphere.SkipNoTKRLabel},
 		"T8 no TKR_DATA":   {cluster(nil), vsphere.SkipNotResolved},
