@@ -14,7 +14,7 @@ import (
 	"sigs.k8s.io/yaml"
 )
 
-//go:embed bases/*.yaml capi/*.yaml
+//go:embed bases/*.yaml capi/*.yaml providers/*.yaml
 var files embed.FS
 
 // Ours returns the CRDs generated from this project's API types.
@@ -22,6 +22,16 @@ func Ours() ([]*apiextensionsv1.CustomResourceDefinition, error) { return load("
 
 // ClusterAPI returns Cluster API's core CRDs (cluster.x-k8s.io and friends).
 func ClusterAPI() ([]*apiextensionsv1.CustomResourceDefinition, error) { return load("capi") }
+
+// ProviderStandIns returns stand-ins for the CRDs of the infrastructure, control plane and
+// bootstrap providers that the example ClusterClass refers to (CAPV's VSphere kinds, kubeadm's):
+// the group, kind, version and Cluster API contract label of the real ones, with any content.
+// Only a local control plane installs them: Cluster API's conversion of a Cluster reads the
+// contract label to find the apiVersion of its infrastructureRef and controlPlaneRef. On a
+// management cluster the providers install the real CRDs.
+func ProviderStandIns() ([]*apiextensionsv1.CustomResourceDefinition, error) {
+	return load("providers")
+}
 
 // All returns Ours followed by ClusterAPI.
 func All() ([]*apiextensionsv1.CustomResourceDefinition, error) {

@@ -1,9 +1,17 @@
 package controlplane
 
 import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+
+	apiextensionsv1 "k8s.io/apiextensions-apiserver/pkg/apis/apiextensions/v1"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/runtime/schema"
+	"k8s.io/apimachinery/pkg/version"
 	capiconversion "sigs.k8s.io/cluster-api/core/webhooks/conversion"
+	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/webhook"
 	"sigs.k8s.io/controller-runtime/pkg/webhook/conversion"
 
@@ -34,12 +42,50 @@ var ClusterAPIConverters = map[schema.GroupKind]func(*runtime.Scheme) (conversio
 	{Group: "ipam.cluster.x-k8s.io", Kind: "IPAddressClaim"}:              capiconversion.IPAddressClaim,
 }
 
-// ServeClusterAPIConversion registers Cluster API's conversion handler on server.
-func ServeClusterAPIConversion(scheme *runtime.Scheme, server webhook.Server) error {
+// ServeClusterAPIConversion registers Cluster API's conversion handler on server. crds reads
+// CustomResourceDefinitions (a cached client is best): converting a v1beta2 Cluster back to
+// v1beta1 turns its infrastructureRef and controlPlaneRef (group and kind only) into object
+// references with an apiVersion, which Cluster API looks up in the referenced kind's CRD.
+func ServeClusterAPIConversion(scheme *runtime.Scheme, server webhook.Server, crds client.Reader) error {
 	h, err := tkrconversion.NewHandler(scheme, ClusterAPIConverters)
 	if err != nil {
 		return err
 	}
+	// Cluster API keeps the lookup in a package variable; one local control plane runs per
+	// process, so the last manager started wins, which is the only one.
+	capiconversion.SetAPIVersionGetter(apiVersionFromContract(crds))
 	server.Register(ClusterAPIConversionPath, h)
 	return nil
+}
+
+// contractLabels are Cluster API's contract labels on provider CRDs, newest contract first.
+// Each value lists the CRD's versions that implement that contract, joined by "_".
+var contractLabels = []string{"cluster.x-k8s.io/v1beta2", "cluster.x-k8s.io/v1beta1"}
+
+// apiVersionFromContract returns Cluster API's apiVersion lookup: the newest version that the
+// CRD of a group and kind lists under the newest contract it implements. It follows Cluster
+// API's own rule (its implementation is internal to Cluster API), finding the CRD by group and
+// kind instead of by a pluralised name.
+func apiVersionFromContract(crds client.Reader) func(context.Context, schema.GroupKind) (string, error) {
+	return func(ctx context.Context, gk schema.GroupKind) (string, error) {
+		list := &apiextensionsv1.CustomResourceDefinitionList{}
+		if err := crds.List(ctx, list); err != nil {
+			return "", fmt.Errorf("listing CustomResourceDefinitions to find the apiVersion of %s: %w", gk, err)
+		}
+		for _, c := range list.Items {
+			if c.Spec.Group != gk.Group || c.Spec.Names.Kind != gk.Kind {
+				continue
+			}
+			for _, label := range contractLabels {
+				if v := c.Labels[label]; v != "" {
+					versions := strings.Split(v, "_")
+					newest := slices.MaxFunc(versions, version.CompareKubeAwareVersionStrings)
+					return schema.GroupVersion{Group: gk.Group, Version: newest}.String(), nil
+				}
+			}
+			return "", fmt.Errorf("the CustomResourceDefinition %s has no Cluster API contract label (%s), so the apiVersion of a %s reference is unknown; label it as its provider does",
+				c.Name, strings.Join(contractLabels, " or "), gk.Kind)
+		}
+		return "", fmt.Errorf("no CustomResourceDefinition of kind %s is installed, so the apiVersion of a reference to it is unknown; install its provider's CRDs", gk)
+	}
 }

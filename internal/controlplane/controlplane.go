@@ -89,6 +89,11 @@ func Start(ctx context.Context, opts Options) (*ControlPlane, error) {
 		if crds, err = crd.All(); err != nil {
 			return nil, err
 		}
+		standIns, err := crd.ProviderStandIns()
+		if err != nil {
+			return nil, err
+		}
+		crds = append(crds, standIns...)
 	}
 	env := &envtest.Environment{
 		BinaryAssetsDirectory:    opts.BinaryDir,

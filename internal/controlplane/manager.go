@@ -50,7 +50,7 @@ func (cp *ControlPlane) RunManager(ctx context.Context, s *runtime.Scheme, o man
 	mgrCtx, cancel := context.WithCancel(context.Background())
 	mgr, err := manager.New(mgrCtx, cp.Config, s, o, components)
 	if err == nil {
-		err = ServeClusterAPIConversion(s, mgr.GetWebhookServer())
+		err = ServeClusterAPIConversion(s, mgr.GetWebhookServer(), mgr.GetClient())
 	}
 	if err == nil && setup != nil {
 		err = setup(mgrCtx, mgr)

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	clusterv1beta1 "sigs.k8s.io/cluster-api/api/core/v1beta1"
@@ -175,5 +176,43 @@ func TestClusterAPIv1beta1Objects(t *testing.T) {
 	}
 	if !vars["TKR_DATA"] || !vars["imageRepository"] {
 		t.Errorf("ClusterClass variables %v lack TKR_DATA or imageRepository", vars)
+	}
+}
+
+// TestClusterWithProviderRefs stores a v1beta1 Cluster the way Cluster API's topology controller
+// leaves it, with spec.infrastructureRef and spec.controlPlaneRef, and reads it back in both
+// versions: v1beta2 keeps group and kind, and v1beta1 gets its apiVersions back from the
+// contract labels of the referenced kinds' CRDs (the local control plane installs stand-ins).
+func TestClusterWithProviderRefs(t *testing.T) {
+	ctx := context.Background()
+	c := &clusterv1beta1.Cluster{
+		ObjectMeta: metav1.ObjectMeta{Namespace: "default", Name: "with-refs"},
+		Spec: clusterv1beta1.ClusterSpec{
+			InfrastructureRef: &corev1.ObjectReference{APIVersion: "infrastructure.cluster.x-k8s.io/v1beta1", Kind: "VSphereCluster", Namespace: "default", Name: "with-refs-abcde"},
+			ControlPlaneRef:   &corev1.ObjectReference{APIVersion: "controlplane.cluster.x-k8s.io/v1beta1", Kind: "KubeadmControlPlane", Namespace: "default", Name: "with-refs-fghij"},
+		},
+	}
+	if err := env.Client.Create(ctx, c); err != nil {
+		t.Fatalf("creating a v1beta1 Cluster with infrastructureRef and controlPlaneRef: %v", err)
+	}
+	key := client.ObjectKeyFromObject(c)
+	v2 := &clusterv1.Cluster{}
+	if err := env.Client.Get(ctx, key, v2); err != nil {
+		t.Fatal(err)
+	}
+	if r := v2.Spec.InfrastructureRef; r.APIGroup != "infrastructure.cluster.x-k8s.io" || r.Kind != "VSphereCluster" || r.Name != "with-refs-abcde" {
+		t.Errorf("v1beta2 infrastructureRef = %+v", r)
+	}
+	v1 := &clusterv1beta1.Cluster{}
+	if err := env.Client.Get(ctx, key, v1); err != nil {
+		t.Fatalf("reading the Cluster back as v1beta1: %v", err)
+	}
+	if *v1.Spec.InfrastructureRef != *c.Spec.InfrastructureRef || *v1.Spec.ControlPlaneRef != *c.Spec.ControlPlaneRef {
+		t.Errorf("v1beta1 read-back refs = %+v, %+v; want them as written", v1.Spec.InfrastructureRef, v1.Spec.ControlPlaneRef)
+	}
+	// A list in v1beta1 converts every item, so one Cluster that cannot convert breaks them all.
+	list := &clusterv1beta1.ClusterList{}
+	if err := env.Client.List(ctx, list, client.InNamespace("default")); err != nil {
+		t.Fatalf("listing Clusters as v1beta1: %v", err)
 	}
 }
