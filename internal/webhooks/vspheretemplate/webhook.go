@@ -97,17 +97,19 @@ func (w *Webhook) handle(ctx context.Context, req admission.Request) (admission.
 	if cluster.GetDeletionTimestamp() != nil {
 		return admission.Allowed(SkipDeleting), outcomeSkipped
 	}
-	plan, skip, err := vsphere.PlanFor(cluster)
-	if err != nil {
-		return admission.Denied(err.Error()), outcomeDenied
-	}
-	if plan == nil {
+	plan, skip, planErr := vsphere.PlanFor(cluster)
+	if planErr == nil && plan == nil {
 		return admission.Allowed(skip), outcomeSkipped
 	}
+	// Only then is the ClusterClass read; and before a TKR_DATA error is reported, since another
+	// infrastructure's osImageRef ({id, region} of an AMI) has no OVA version to find.
 	if ok, why, err := w.isVSphere(ctx, cluster); err != nil {
 		return admission.Errored(http.StatusBadGateway, err), outcomeErrored
 	} else if !ok {
 		return admission.Allowed(why), outcomeSkipped
+	}
+	if planErr != nil {
+		return admission.Denied(planErr.Error()), outcomeDenied
 	}
 	ep, err := EndpointFor(ctx, w.SecretReader, cluster)
 	if err != nil {

@@ -212,10 +212,12 @@ func TestSkips(t *testing.T) { // T2, T6, T8, T21 at the admission level, and no
 	}{
 		"being deleted": {[]byte(strings.Replace(string(cluster(map[string]string{"TKR_DATA": data("foo"), "vcenter": vc})), `"namespace":"clusterNamespace",`,
 			`"namespace":"clusterNamespace","deletionTimestamp":"2026-01-01T00:00:00Z","finalizers":["cluster.cluster.x-k8s.io"],`, 1)), SkipDeleting},
-		"T2 no topology":   {[]byte(`{"apiVersion":"cluster.x-k8s.io/v1beta1","kind":"Cluster","metadata":{"name":"c"},"spec":{}}`), vsphere.SkipNoTopology},
-		"T6 no TKR label":  {noLabel, vsphere.SkipNoTKRLabel},
-		"T8 no TKR_DATA":   {cluster(nil), vsphere.SkipNotResolved},
-		"not vSphere":      {cluster(map[string]string{"TKR_DATA": data("foo")}), "skipping VM template resolution: the Cluster clusterNamespace/cluster is not a vSphere cluster (its ClusterClass clusterNamespace/tkg-vsphere-default uses AWSClusterTemplate, and it has no vcenter variable)"},
+		"T2 no topology":  {[]byte(`{"apiVersion":"cluster.x-k8s.io/v1beta1","kind":"Cluster","metadata":{"name":"c"},"spec":{}}`), vsphere.SkipNoTopology},
+		"T6 no TKR label": {noLabel, vsphere.SkipNoTKRLabel},
+		"T8 no TKR_DATA":  {cluster(nil), vsphere.SkipNotResolved},
+		"not vSphere":     {cluster(map[string]string{"TKR_DATA": data("foo")}), "skipping VM template resolution: the Cluster clusterNamespace/cluster is not a vSphere cluster (its ClusterClass clusterNamespace/tkg-vsphere-default uses AWSClusterTemplate, and it has no vcenter variable)"},
+		"not vSphere, with an AMI": {cluster(map[string]string{"TKR_DATA": strings.Replace(data("foo"), `"osImageRef":{"version":"foo"}`, `"osImageRef":{"id":"ami-1","region":"us-west-2"}`, 1)}),
+			"skipping VM template resolution: the Cluster clusterNamespace/cluster is not a vSphere cluster (its ClusterClass clusterNamespace/tkg-vsphere-default uses AWSClusterTemplate, and it has no vcenter variable)"},
 		"T21 already done": {cluster(map[string]string{"TKR_DATA": strings.Replace(data("foo"), `"version":"foo"`, `"version":"foo","template":"/dc0/vm/t"`, 1), "vcenter": vc}), vsphere.SkipNoQueries},
 	} {
 		t.Run(name, func(t *testing.T) {
