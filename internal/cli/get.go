@@ -266,6 +266,11 @@ func catalogReleases(s *runtime.Scheme, paths []string) ([]*release, error) {
 	if err != nil {
 		return nil, err
 	}
+	return releasesOf(s, objs)
+}
+
+// releasesOf decodes the TKRs among objs as catalogReleases does.
+func releasesOf(s *runtime.Scheme, objs []catalog.Object) ([]*release, error) {
 	seen := map[string]catalog.Source{}
 	var out []*release
 	for _, o := range catalog.Filter(objs, tkrGK) {

@@ -372,11 +372,11 @@ func explainPreflight(w io.Writer, rows []preflightRow) {
 // filePreflightCatalog reads the TKRs and OSImages in paths, as tkr resolve and tkr get read
 // them.
 func filePreflightCatalog(s *runtime.Scheme, paths []string) (*preflightCatalog, error) {
-	releases, err := catalogReleases(s, paths)
+	objs, err := catalog.Load(paths...)
 	if err != nil {
 		return nil, err
 	}
-	objs, err := catalog.Load(paths...)
+	releases, err := releasesOf(s, objs)
 	if err != nil {
 		return nil, err
 	}
@@ -384,11 +384,8 @@ func filePreflightCatalog(s *runtime.Scheme, paths []string) (*preflightCatalog,
 		where: "in the catalogue " + strings.Join(paths, ", ")}
 	seen := map[string]catalog.Source{}
 	for _, o := range catalog.Filter(objs, osImageGK) {
-		img := &runv1alpha3.OSImage{}
-		if err := decodeAs(s, o, img, runv1alpha3.GroupVersion); err != nil {
-			return nil, err
-		}
-		if err := unique(seen, "OSImage", img.Name, o.Source); err != nil {
+		img, err := decodeOSImage(s, o, seen)
+		if err != nil {
 			return nil, err
 		}
 		cat.osImages[img.Name] = img

@@ -394,11 +394,8 @@ func loadCatalog(s *runtime.Scheme, paths []string) (*offlineCatalog, error) {
 			}
 			tkrs = append(tkrs, tkr)
 		case osImageGK:
-			img := &runv1alpha3.OSImage{}
-			if err := decodeAs(s, o, img, runv1alpha3.GroupVersion); err != nil {
-				return nil, err
-			}
-			if err := unique(cat.osImages, "OSImage", img.Name, o.Source); err != nil {
+			img, err := decodeOSImage(s, o, cat.osImages)
+			if err != nil {
 				return nil, err
 			}
 			images = append(images, img)
@@ -420,6 +417,19 @@ func loadCatalog(s *runtime.Scheme, paths []string) (*offlineCatalog, error) {
 	cat.resolver.Add(tkrs...)
 	cat.resolver.Add(images...)
 	return cat, nil
+}
+
+// decodeOSImage decodes an OSImage strictly and records its name in seen, refusing a name seen
+// before: a management cluster could hold only one of the two.
+func decodeOSImage(s *runtime.Scheme, o catalog.Object, seen map[string]catalog.Source) (*runv1alpha3.OSImage, error) {
+	img := &runv1alpha3.OSImage{}
+	if err := decodeAs(s, o, img, runv1alpha3.GroupVersion); err != nil {
+		return nil, err
+	}
+	if err := unique(seen, "OSImage", img.Name, o.Source); err != nil {
+		return nil, err
+	}
+	return img, nil
 }
 
 // decodeTKR decodes a TKR of any served version into the v1alpha3 hub, converting the older

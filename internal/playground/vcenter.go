@@ -9,11 +9,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
-	runv1alpha3 "github.com/tkr-project/tkr/api/run/v1alpha3"
-	"github.com/tkr-project/tkr/examples"
-	"github.com/tkr-project/tkr/internal/scheme"
 	"github.com/tkr-project/tkr/internal/vcenter/vcentertest"
-	"github.com/tkr-project/tkr/pkg/catalog"
 )
 
 // DefaultVCenterAddr is where the playground's simulated vCenter listens: the server that
@@ -34,18 +30,9 @@ const importedFolder = "imported"
 // startVCenter starts vcsim at addr with datacenter dc0 holding, as image-builder names them, a
 // VM template of every OVA the example catalogue ships, except one imported as a plain VM.
 func startVCenter(addr string) (*vcentertest.Server, string, error) {
-	objs, err := catalog.LoadFS(examples.FS, "catalog")
+	osImages, err := vcentertest.ExampleOSImages()
 	if err != nil {
-		return nil, "", fmt.Errorf("reading the example OSImages: %w", err)
-	}
-	s := scheme.New()
-	var osImages []runv1alpha3.OSImage
-	for _, o := range catalog.Filter(objs, runv1alpha3.GroupVersion.WithKind("OSImage").GroupKind()) {
-		img := runv1alpha3.OSImage{}
-		if err := o.Into(s, &img); err != nil {
-			return nil, "", fmt.Errorf("reading the example OSImage %s: %w", o.GetName(), err)
-		}
-		osImages = append(osImages, img)
+		return nil, "", err
 	}
 	images := vcentertest.ImagesFor(osImages, "dc0", "")
 	imported := ""

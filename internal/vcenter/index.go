@@ -356,21 +356,15 @@ func (ix *index) findDatacenter(ctx context.Context) error {
 		return nil
 	})
 	if err != nil {
-		if isUnreachable(err) { // then the datacenter is not the problem to point at
-			return fmt.Errorf("failed to get the datacenter MOID: %s", ix.sess.describe(err))
-		}
-		return fmt.Errorf("failed to get the datacenter MOID: %s; check the vcenter variable's datacenter %q (a datacenter name or inventory path) on vCenter %s",
-			ix.sess.describe(err), ix.key.datacenter, ix.sess.server)
+		return ix.sess.fail("failed to get the datacenter MOID", err,
+			fmt.Sprintf("check the vcenter variable's datacenter %q (a datacenter name or inventory path) on vCenter %s", ix.key.datacenter, ix.sess.server))
 	}
 	return nil
 }
 
 func (ix *index) listError(err error) error {
-	if isUnreachable(err) {
-		return fmt.Errorf("failed to get K8s VM templates: %s", ix.sess.describe(err))
-	}
-	return fmt.Errorf("failed to get K8s VM templates: %s; check that the user can read the VMs of datacenter %s on vCenter %s",
-		ix.sess.describe(err), ix.dcPath, ix.sess.server)
+	return ix.sess.fail("failed to get K8s VM templates", err,
+		fmt.Sprintf("check that the user can read the VMs of datacenter %s on vCenter %s", ix.dcPath, ix.sess.server))
 }
 
 // viewRef returns the index's container view, creating it for the current login.

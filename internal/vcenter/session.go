@@ -250,6 +250,16 @@ func (s *session) describe(err error) string {
 	return fmt.Sprintf("vCenter %s: %v", s.server, err)
 }
 
+// fail words a failed call: the original's prefix, the error as describe words it, and hint,
+// what the user may have got wrong. An unreachable vCenter gets no hint: describe already says
+// to check the server, and the datacenter or the user's rights are not the problem then.
+func (s *session) fail(prefix string, err error, hint string) error {
+	if isUnreachable(err) {
+		return fmt.Errorf("%s: %s", prefix, s.describe(err))
+	}
+	return fmt.Errorf("%s: %s; %s", prefix, s.describe(err), hint)
+}
+
 func isFault(err error) bool {
 	for e := err; e != nil; e = errors.Unwrap(e) {
 		if soap.IsSoapFault(e) || soap.IsVimFault(e) {

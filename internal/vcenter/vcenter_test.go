@@ -633,7 +633,9 @@ func TestSessions(t *testing.T) {
 	})
 
 	run("idle endpoints dropped", func(t *testing.T, s *vcentertest.Server) {
-		p := newPool(t, Options{IdleTimeout: 200 * time.Millisecond})
+		// Uses 250ms apart keep an endpoint with a 1s idle timeout for 1.5s: room for a loaded
+		// machine to oversleep.
+		p := newPool(t, Options{IdleTimeout: time.Second})
 		runCtx, cancel := context.WithCancel(ctx)
 		done := make(chan error)
 		go func() { done <- p.Start(runCtx) }()
@@ -641,8 +643,8 @@ func TestSessions(t *testing.T) {
 			t.Fatal(err)
 		}
 		// An endpoint in use stays.
-		for range 5 {
-			time.Sleep(60 * time.Millisecond)
+		for range 6 {
+			time.Sleep(250 * time.Millisecond)
 			if _, err := p.Inventory(ctx, endpoint(s, "dc0")); err != nil {
 				t.Fatal(err)
 			}

@@ -41,10 +41,10 @@ func Match(inv *Inventory, wanted map[Query][]string) (map[Query]Result, error) 
 			continue
 		}
 		usable = append(usable, vm)
-		if _, ok := wanted[vm.Key()]; !ok {
+		q := vm.Key()
+		if _, ok := wanted[q]; !ok {
 			continue
 		}
-		q := vm.Key()
 		r, found := results[q]
 		switch {
 		case !found:

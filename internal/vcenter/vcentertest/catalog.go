@@ -1,10 +1,14 @@
 package vcentertest
 
 import (
+	"fmt"
 	"regexp"
 	"strings"
 
 	runv1alpha3 "github.com/tkr-project/tkr/api/run/v1alpha3"
+	"github.com/tkr-project/tkr/examples"
+	"github.com/tkr-project/tkr/internal/scheme"
+	"github.com/tkr-project/tkr/pkg/catalog"
 )
 
 // buildHash is the suffix image-builder appends to an OVA's VERSION.
@@ -45,4 +49,23 @@ func dotted(name, version string) string {
 		return version[:2] + "." + version[2:]
 	}
 	return version
+}
+
+// ExampleOSImages returns the OSImages of the example catalogue (examples/catalog), whose OVAs
+// the playground and the tests put into vcsim with [ImagesFor].
+func ExampleOSImages() ([]runv1alpha3.OSImage, error) {
+	objs, err := catalog.LoadFS(examples.FS, "catalog")
+	if err != nil {
+		return nil, fmt.Errorf("reading the example catalogue: %w", err)
+	}
+	s := scheme.New()
+	var out []runv1alpha3.OSImage
+	for _, o := range catalog.Filter(objs, runv1alpha3.GroupVersion.WithKind("OSImage").GroupKind()) {
+		img := runv1alpha3.OSImage{}
+		if err := o.Into(s, &img); err != nil {
+			return nil, fmt.Errorf("reading the example OSImage %s: %w", o.GetName(), err)
+		}
+		out = append(out, img)
+	}
+	return out, nil
 }

@@ -5,7 +5,6 @@ package clusterresolver
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
@@ -68,21 +67,11 @@ func (w *Webhook) Handle(ctx context.Context, req admission.Request) admission.R
 }
 
 func (w *Webhook) handle(ctx context.Context, req admission.Request) (admission.Response, string) {
-	obj, err := clusteradmission.Decode(w.Decoder, req, "resolve a TKR")
+	cluster, err := clusteradmission.Decode(w.Decoder, req, "resolve a TKR")
 	if err != nil {
 		return admission.Errored(http.StatusBadRequest, err), outcomeErrored
 	}
-	cluster, err := tkrdata.ForCluster(obj)
-	if err != nil {
-		return admission.Errored(http.StatusBadRequest, err), outcomeErrored
-	}
-	// The patch is computed against the decoded object, not the raw request: re-encoding a typed
-	// Cluster adds zero values the user never wrote (spec.controlPlaneEndpoint, status), and those
-	// must not leak into the patch. Diffing typed-before with typed-after leaves only our changes.
-	original, err := json.Marshal(obj)
-	if err != nil {
-		return admission.Errored(http.StatusInternalServerError, err), outcomeErrored
-	}
+	obj := cluster.Object()
 	switch {
 	case cluster.Paused():
 		return admission.Allowed("Doing nothing. Cluster is paused."), outcomeSkipped
@@ -112,7 +101,7 @@ func (w *Webhook) handle(ctx context.Context, req admission.Request) (admission.
 		return admission.Denied(w.denial(cluster, err)), outcomeDenied
 	}
 	if out.Query == nil || len(out.Resolved) == 0 {
-		return clusteradmission.Patch(original, obj), outcomeUnchanged
+		return cluster.Patch(), outcomeUnchanged
 	}
 	note := fmt.Sprintf("Resolved %s to TKR %s.", strings.Join(out.Resolved, ", "), out.TKRName)
 	if req.Operation == admissionv1.Create {
@@ -120,7 +109,7 @@ func (w *Webhook) handle(ctx context.Context, req admission.Request) (admission.
 	} else {
 		w.event(req, obj, corev1.EventTypeNormal, "TKRResolved", note)
 	}
-	return clusteradmission.Patch(original, obj), outcomeResolved
+	return cluster.Patch(), outcomeResolved
 }
 
 // clusterClass reads the ClusterClass from the cache in the version Cluster API stores; a

@@ -18,10 +18,8 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	runv1alpha3 "github.com/tkr-project/tkr/api/run/v1alpha3"
-	"github.com/tkr-project/tkr/internal/scheme"
 	"github.com/tkr-project/tkr/internal/vcenter/vcentertest"
 	"github.com/tkr-project/tkr/internal/webhooks/vspheretemplate"
-	"github.com/tkr-project/tkr/pkg/catalog"
 	"github.com/tkr-project/tkr/pkg/tkrdata"
 	"github.com/tkr-project/tkr/test/envtest"
 )
@@ -57,18 +55,9 @@ func TestMain(m *testing.M) {
 }
 
 func exampleImages() []vcentertest.Image {
-	objs, err := catalog.Load(filepath.Join(examples, "catalog"))
+	osImages, err := vcentertest.ExampleOSImages()
 	if err != nil {
 		panic(err)
-	}
-	s := scheme.New()
-	var osImages []runv1alpha3.OSImage
-	for _, o := range catalog.Filter(objs, runv1alpha3.GroupVersion.WithKind("OSImage").GroupKind()) {
-		img := runv1alpha3.OSImage{}
-		if err := o.Into(s, &img); err != nil {
-			panic(err)
-		}
-		osImages = append(osImages, img)
 	}
 	images := vcentertest.ImagesFor(osImages, "dc0", "")
 	for i := range images {

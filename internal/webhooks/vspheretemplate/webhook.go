@@ -9,7 +9,6 @@ package vspheretemplate
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"net/http"
 	"time"
@@ -78,19 +77,9 @@ func (w *Webhook) Handle(ctx context.Context, req admission.Request) admission.R
 }
 
 func (w *Webhook) handle(ctx context.Context, req admission.Request) (admission.Response, string) {
-	obj, err := clusteradmission.Decode(w.Decoder, req, "resolve VM templates")
+	cluster, err := clusteradmission.Decode(w.Decoder, req, "resolve VM templates")
 	if err != nil {
 		return admission.Errored(http.StatusBadRequest, err), outcomeErrored
-	}
-	cluster, err := tkrdata.ForCluster(obj)
-	if err != nil {
-		return admission.Errored(http.StatusBadRequest, err), outcomeErrored
-	}
-	// As in the resolver webhook, the patch is diffed against the decoded object, so only what
-	// this webhook changes is patched.
-	original, err := json.Marshal(obj)
-	if err != nil {
-		return admission.Errored(http.StatusInternalServerError, err), outcomeErrored
 	}
 	// A Cluster being deleted only loses finalizers; denying that (vCenter down, a template gone)
 	// would keep it from being deleted. The original did not check.
@@ -116,13 +105,14 @@ func (w *Webhook) handle(ctx context.Context, req admission.Request) (admission.
 		return admission.Denied(err.Error()), outcomeDenied
 	}
 	results, err := w.Resolver.Resolve(ctx, ep, plan.Wanted())
+	if err == nil {
+		err = plan.Apply(cluster, results)
+	}
 	if err != nil {
-		return admission.Denied(fmt.Sprintf("%s\nCluster %s was checked against vCenter %s, datacenter %s.", err, key(cluster), ep.Server, ep.Datacenter)), outcomeDenied
+		msg := fmt.Sprintf("%s\nCluster %s was checked against vCenter %s, datacenter %s.", err, key(cluster), ep.Server, ep.Datacenter)
+		return admission.Denied(msg), outcomeDenied
 	}
-	if err := plan.Apply(cluster, results); err != nil {
-		return admission.Denied(err.Error()), outcomeDenied
-	}
-	return clusteradmission.Patch(original, obj), outcomeResolved
+	return cluster.Patch(), outcomeResolved
 }
 
 // isVSphere reports whether c runs on vSphere: it carries the vcenter variable, or its
