@@ -9,6 +9,8 @@ package vsphere
 import (
 	"errors"
 	"fmt"
+	"slices"
+	"strings"
 
 	runv1alpha3 "github.com/tkr-project/tkr/api/run/v1alpha3"
 	"github.com/tkr-project/tkr/pkg/tkrdata"
@@ -203,3 +205,15 @@ func QueryForOSImage(tkr *runv1alpha3.TanzuKubernetesRelease, osImage *runv1alph
 
 // ImageTypeOVA is the OSImage image type whose images are vSphere VM templates.
 const ImageTypeOVA = "ova"
+
+// Summary says which template each part that asked got, e.g. "control plane, machine
+// deployment md-0: /dc0/vm/ubuntu-2004-kube-v1.24.9+vmware.1-tkg.1 (vm-48)", one query a clause.
+func (p *Plan) Summary(results map[Query]Result) string {
+	var clauses []string
+	for q, parts := range p.Wanted() {
+		r := results[q]
+		clauses = append(clauses, fmt.Sprintf("%s: %s (%s)", strings.Join(parts, ", "), r.TemplatePath, r.TemplateMOID))
+	}
+	slices.Sort(clauses)
+	return strings.Join(clauses, "; ")
+}

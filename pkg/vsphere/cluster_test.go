@@ -138,6 +138,9 @@ func TestPlanAndApply(t *testing.T) {
 	if err := plan.Apply(c, results); err != nil {
 		t.Fatal(err)
 	}
+	if got, want := plan.Summary(results), "control plane, machine deployment md2: fooTemplate (fooMOID); machine deployment md1: bazTemplate (bazMOID); machine deployment md3: quxTemplate (quxMOID)"; got != want {
+		t.Errorf("Summary = %q\nwant %q", got, want)
+	}
 	templateOf := func(d tkrdata.TKRData) string {
 		return d[version].OSImageRef["template"].(string) + "/" + d[version].OSImageRef["moid"].(string)
 	}

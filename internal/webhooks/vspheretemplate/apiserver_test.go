@@ -6,11 +6,13 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
 
 	corev1 "k8s.io/api/core/v1"
+	eventsv1 "k8s.io/api/events/v1"
 	apiextensionsv1 "k8s.io/apiextensions-apiserver/pkg/apis/apiextensions/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	clusterv1beta1 "sigs.k8s.io/cluster-api/api/core/v1beta1"
@@ -213,6 +215,25 @@ func TestUpgradeKeepsOldTemplate(t *testing.T) {
 	}
 	checkTemplate(t, ref(t, c, "v1.24.9+vmware.1", -1), path124)
 	checkTemplate(t, ref(t, c, "v1.23.15+vmware.1", -1), path123)
+	// kubectl describe cluster shows which templates the upgrade got.
+	want := "Resolved the VM templates of control plane, machine deployment md-0: " + path124 + " (" + vc.MOID(path124) + ")."
+	var notes []string
+	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(100 * time.Millisecond) {
+		list := &eventsv1.EventList{}
+		if err := env.Client.List(context.Background(), list, client.InNamespace("default")); err != nil {
+			t.Fatal(err)
+		}
+		notes = notes[:0]
+		for _, e := range list.Items {
+			if e.Regarding.Name == "upgrade" && e.Regarding.UID == c.UID && e.Reason == "VMTemplateResolved" {
+				notes = append(notes, e.Note)
+			}
+		}
+		if slices.Contains(notes, want) {
+			return
+		}
+	}
+	t.Errorf("VMTemplateResolved Events on the upgraded Cluster: %q, want one saying %q", notes, want)
 }
 
 // An OVA that was imported but not marked as a template is named in the denial with the command

@@ -23,6 +23,7 @@ func Setup(mgr ctrl.Manager, opts vcenter.Options) error {
 		SecretReader: mgr.GetAPIReader(),
 		Decoder:      admission.NewDecoder(mgr.GetScheme()),
 		Resolver:     pool,
+		Events:       mgr.GetEventRecorder("tkr-vsphere-resolver"),
 	}})
 	return nil
 }

@@ -11,9 +11,13 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"strings"
 	"time"
 
+	admissionv1 "k8s.io/api/admission/v1"
+	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	"k8s.io/client-go/tools/events"
 	clusterv1 "sigs.k8s.io/cluster-api/api/core/v1beta2"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/log"
@@ -43,6 +47,7 @@ const InfrastructureKind = "VSphereClusterTemplate"
 // +kubebuilder:rbac:groups=cluster.x-k8s.io,resources=clusters;clusterclasses,verbs=get;list;watch
 // +kubebuilder:rbac:groups="",resources=secrets,verbs=get
 // +kubebuilder:rbac:groups=infrastructure.cluster.x-k8s.io,resources=vsphereclusteridentities,verbs=get
+// +kubebuilder:rbac:groups=events.k8s.io,resources=events,verbs=create;patch
 
 // Resolver finds templates in one vCenter datacenter; *vcenter.Pool is the real one.
 type Resolver interface {
@@ -58,6 +63,10 @@ type Webhook struct {
 	SecretReader client.Reader
 	Decoder      admission.Decoder
 	Resolver     Resolver
+	// Events records on updated Clusters which templates were written or why none was; nil
+	// records nothing. A create records nothing: a denied one never exists, and an admitted one
+	// has no UID yet, which kubectl describe needs to show an Event.
+	Events events.EventRecorder
 }
 
 // Handle implements admission.Handler.
@@ -110,9 +119,20 @@ func (w *Webhook) handle(ctx context.Context, req admission.Request) (admission.
 	}
 	if err != nil {
 		msg := fmt.Sprintf("%s\nCluster %s was checked against vCenter %s, datacenter %s.", err, key(cluster), ep.Server, ep.Datacenter)
+		w.event(req, cluster, corev1.EventTypeWarning, "VMTemplateResolutionFailed", strings.SplitN(msg, "\n", 2)[0])
 		return admission.Denied(msg), outcomeDenied
 	}
+	w.event(req, cluster, corev1.EventTypeNormal, "VMTemplateResolved", "Resolved the VM templates of "+plan.Summary(results)+".")
 	return cluster.Patch(), outcomeResolved
+}
+
+// event records on the Cluster being updated; not on creates (see Events) nor dry runs, which
+// must have no side effects.
+func (w *Webhook) event(req admission.Request, c tkrdata.Cluster, eventType, reason, note string) {
+	if w.Events == nil || req.Operation != admissionv1.Update || (req.DryRun != nil && *req.DryRun) {
+		return
+	}
+	w.Events.Eventf(c.Object(), nil, eventType, reason, "ResolveTemplate", "%s", note)
 }
 
 // isVSphere reports whether c runs on vSphere: it carries the vcenter variable, or its
