@@ -23,12 +23,16 @@ func Ours() ([]*apiextensionsv1.CustomResourceDefinition, error) { return load("
 // ClusterAPI returns Cluster API's core CRDs (cluster.x-k8s.io and friends).
 func ClusterAPI() ([]*apiextensionsv1.CustomResourceDefinition, error) { return load("capi") }
 
-// ProviderStandIns returns stand-ins for the CRDs of the infrastructure, control plane and
-// bootstrap providers that the example ClusterClass refers to (CAPV's VSphere kinds, kubeadm's):
-// the group, kind, version and Cluster API contract label of the real ones, with any content.
-// Only a local control plane installs them: Cluster API's conversion of a Cluster reads the
-// contract label to find the apiVersion of its infrastructureRef and controlPlaneRef. On a
-// management cluster the providers install the real CRDs.
+// ProviderStandIns returns stand-ins for APIs that other projects serve on a management cluster:
+//   - the infrastructure, control plane and bootstrap providers the example ClusterClass refers to
+//     (CAPV's VSphere kinds, kubeadm's): the group, kind, version and Cluster API contract label
+//     of the real ones, with any content. Cluster API's conversion of a Cluster reads the contract
+//     label to find the apiVersion of its infrastructureRef and controlPlaneRef.
+//   - kapp-controller's Package (data.packaging.carvel.dev), an aggregated API there, which the
+//     ClusterBootstrap webhooks and controller read.
+//
+// Only a local control plane installs them; on a management cluster the providers and
+// kapp-controller serve the real APIs.
 func ProviderStandIns() ([]*apiextensionsv1.CustomResourceDefinition, error) {
 	return load("providers")
 }

@@ -5,9 +5,14 @@ import (
 
 	ctrl "sigs.k8s.io/controller-runtime"
 
+	"github.com/tkr-project/tkr/internal/controllers/addons"
+	"github.com/tkr-project/tkr/internal/controllers/clusterbootstrap"
 	"github.com/tkr-project/tkr/internal/controllers/clusterupdates"
 	"github.com/tkr-project/tkr/internal/controllers/source"
 	"github.com/tkr-project/tkr/internal/controllers/status"
+	"github.com/tkr-project/tkr/internal/webhooks/antreaconfig"
+	cbwebhooks "github.com/tkr-project/tkr/internal/webhooks/clusterbootstrap"
+	"github.com/tkr-project/tkr/internal/webhooks/clusterpause"
 	"github.com/tkr-project/tkr/internal/webhooks/clusterresolver"
 	"github.com/tkr-project/tkr/internal/webhooks/conversion"
 	"github.com/tkr-project/tkr/internal/webhooks/inuse"
@@ -85,6 +90,37 @@ func Components() []Component {
 			AdmissionWebhooks: []string{vspheretemplate.Name},
 			Setup: func(_ context.Context, mgr ctrl.Manager, o *Options) error {
 				return vspheretemplate.Setup(mgr, o.VCenter)
+			},
+		},
+		{
+			Name:              "clusterbootstrap-webhooks",
+			Help:              "defaults and validates ClusterBootstraps (wildcard package names, add-missing-fields-from-tkr, no downgrade or CNI switch), keeps ClusterBootstrapTemplates in the system namespace and immutable, and pauses a Cluster whose TKR changes until its ClusterBootstrap has moved",
+			Webhook:           true,
+			AdmissionWebhooks: append(append([]string{}, cbwebhooks.Names...), clusterpause.Name),
+			Setup: func(_ context.Context, mgr ctrl.Manager, o *Options) error {
+				if err := cbwebhooks.Setup(mgr, o.Namespace); err != nil {
+					return err
+				}
+				return clusterpause.Setup(mgr)
+			},
+		},
+		{
+			Name: "clusterbootstrap",
+			Help: "gives every Cluster resolved to a TKR a ClusterBootstrap named after it, cloned from the TKR's ClusterBootstrapTemplate with <cluster>-<package>-package copies of the add-on configs and Secrets (a config pre-created under that name is used as is), and moves it when the Cluster's TKR changes",
+			Setup: func(_ context.Context, mgr ctrl.Manager, o *Options) error {
+				return clusterbootstrap.Setup(mgr, clusterbootstrap.Options{SystemNamespace: o.Namespace})
+			},
+		},
+		{
+			Name:              "addons",
+			Help:              "renders each cluster's AntreaConfig, CalicoConfig, VSphereCPIConfig, VSphereCSIConfig and KappControllerConfig into a <cluster>-<addon>-data-values Secret (status.secretRef), and validates AntreaConfigs",
+			Webhook:           true,
+			AdmissionWebhooks: antreaconfig.Names,
+			Setup: func(_ context.Context, mgr ctrl.Manager, o *Options) error {
+				if err := antreaconfig.Setup(mgr); err != nil {
+					return err
+				}
+				return addons.Setup(mgr, addons.Options{SystemNamespace: o.Namespace})
 			},
 		},
 	}

@@ -3,6 +3,7 @@
 package scheme
 
 import (
+	datapackagingv1alpha1 "carvel.dev/kapp-controller/pkg/apiserver/apis/datapackaging/v1alpha1"
 	apiextensionsv1 "k8s.io/apiextensions-apiserver/pkg/apis/apiextensions/v1"
 	"k8s.io/apimachinery/pkg/runtime"
 	utilruntime "k8s.io/apimachinery/pkg/util/runtime"
@@ -26,7 +27,8 @@ import (
 	runv1alpha3 "github.com/tkr-project/tkr/api/run/v1alpha3"
 )
 
-// New returns a scheme holding every type a tkr process reads or writes. Cluster API's groups
+// New returns a scheme holding every type a tkr process reads or writes (kapp-controller's
+// Package included, which the ClusterBootstrap components read). Cluster API's groups
 // are all registered (not only Clusters) because the local control plane serves their
 // conversions, as a real management cluster's Cluster API would.
 func New() *runtime.Scheme {
@@ -50,6 +52,7 @@ func New() *runtime.Scheme {
 		ipamv1beta2.AddToScheme,
 		runtimev1alpha1.AddToScheme,
 		runtimev1beta2.AddToScheme,
+		datapackagingv1alpha1.AddToScheme,
 	} {
 		// Registration only fails on programming errors (conflicting kinds), never at run time.
 		utilruntime.Must(add(s))

@@ -95,9 +95,10 @@ func TestExamplesLoad(t *testing.T) {
 		counts[o.GroupVersionKind().GroupKind().String()]++
 	}
 	want := map[string]int{
-		"Namespace": 1,
-		"ConfigMap": 2, // bom-metadata and the BYO blessing
-		"Secret":    8, // two default add-on secrets for each of the four standard releases
+		"Namespace":                         1,
+		"ConfigMap":                         2,  // bom-metadata and the BYO blessing
+		"Secret":                            8,  // two default add-on secrets for each of the four standard releases
+		"Package.data.packaging.carvel.dev": 57, // each release's bootstrap packages
 		"TanzuKubernetesRelease.run.tanzu.vmware.com":   5,
 		"OSImage.run.tanzu.vmware.com":                  9,
 		"ClusterBootstrapTemplate.run.tanzu.vmware.com": 5,
