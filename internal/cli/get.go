@@ -14,7 +14,9 @@ import (
 
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
+	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/labels"
 	"k8s.io/apimachinery/pkg/runtime"
@@ -106,7 +108,9 @@ controller derives, so a catalogue without them filters as a management cluster 
 With --cluster, shows the release the Cluster runs, the releases it can be upgraded to, and why
 every other release is not offered, as the Cluster's UpdatesAvailable condition is computed: for a
 ClusterClass-based Cluster a release must also pass its resolve-tkr selector and have exactly one
-OSImage for the control plane and each machine deployment.
+OSImage for the control plane and each machine deployment. It then lists the packages of the
+Cluster's ClusterBootstrap, where their values come from, and its conditions that are not True
+(a Cloned condition that is False says what is missing), or says the Cluster has none yet.
 
 Exit status: 0 on success; 1 when a named release or Cluster does not exist or the management
 cluster cannot be read; 2 when the flags or files cannot be used.`,
@@ -470,6 +474,50 @@ type clusterReport struct {
 	// TKRMissing is true when the Cluster's release no longer exists.
 	TKRMissing bool `json:"tkrMissing,omitempty"`
 	*updates.Result
+	// ClusterBootstrap is the Cluster's ClusterBootstrap, nil when it has none (yet).
+	ClusterBootstrap *bootstrapReport `json:"clusterBootstrap,omitempty"`
+	// bootstrapUnserved is true when the management cluster does not serve the ClusterBootstrap
+	// API at all, which the text tells apart from a Cluster that has no ClusterBootstrap yet.
+	bootstrapUnserved bool
+}
+
+// bootstrapReport is a Cluster's ClusterBootstrap as tkr get --cluster shows it.
+type bootstrapReport struct {
+	// Name is the ClusterBootstrap's namespace/name (its Cluster's).
+	Name string `json:"name"`
+	// ResolvedTKR is the TKR whose ClusterBootstrapTemplate the packages were last cloned or
+	// upgraded from; empty until the controller has done so.
+	ResolvedTKR string `json:"resolvedTKR,omitempty"`
+	// Paused is true when the controllers leave the ClusterBootstrap as it is.
+	Paused bool `json:"paused,omitempty"`
+	// UnmanagedCNI is true when someone else installs the Cluster's CNI.
+	UnmanagedCNI bool `json:"unmanagedCNI,omitempty"`
+	// Packages are the packages in the order of the spec: cni, csi, cpi, kapp, then the
+	// additional packages.
+	Packages []bootstrapPackage `json:"packages"`
+	// Conditions are all the ClusterBootstrap's conditions; the text shows those not True.
+	Conditions runv1alpha3.Conditions `json:"conditions,omitempty"`
+}
+
+// bootstrapPackage is one package of a ClusterBootstrap.
+type bootstrapPackage struct {
+	// Slot is the spec field the package fills: cni, csi, cpi, kapp or additional.
+	Slot string `json:"slot"`
+	// RefName is the package's Carvel refName.
+	RefName string `json:"refName"`
+	// ValuesFrom says where the package's values come from, nil when it has none.
+	ValuesFrom *packageValues `json:"valuesFrom,omitempty"`
+}
+
+// packageValues is a package's valuesFrom without the inline values themselves: the report says
+// where values come from, and the values are the ClusterBootstrap's to show.
+type packageValues struct {
+	// Inline is true when the values are written in the ClusterBootstrap.
+	Inline bool `json:"inline,omitempty"`
+	// SecretRef names the Secret, in the Cluster's namespace, that holds the values.
+	SecretRef string `json:"secretRef,omitempty"`
+	// ProviderRef is the add-on config object whose controller renders the values.
+	ProviderRef *corev1.TypedLocalObjectReference `json:"providerRef,omitempty"`
 }
 
 // getClusterUpdates prints the release a Cluster runs, what it can be updated to and why the
@@ -522,10 +570,58 @@ func getClusterUpdates(ctx context.Context, w io.Writer, c client.Client, namesp
 	}
 	report := clusterReport{Cluster: key, Result: res,
 		TKRMissing: !slices.ContainsFunc(all, func(r *release) bool { return r.tkr.Name == res.TKR })}
+	if report.ClusterBootstrap, report.bootstrapUnserved, err = clusterBootstrapOf(ctx, c, ns, name); err != nil {
+		return err
+	}
 	if o.output == "yaml" || o.output == "json" {
 		return printAs(w, o.output, report)
 	}
 	return printClusterReport(w, report)
+}
+
+// clusterBootstrapOf reads the ClusterBootstrap of the Cluster ns/name, which the controller names
+// after its Cluster and puts in the Cluster's namespace. It returns nil when there is none, and
+// unserved true when the management cluster has no ClusterBootstrap API: the rest of the report
+// is still worth printing then.
+func clusterBootstrapOf(ctx context.Context, c client.Client, ns, name string) (report *bootstrapReport, unserved bool, err error) {
+	cb := &runv1alpha3.ClusterBootstrap{}
+	switch err := c.Get(ctx, client.ObjectKey{Namespace: ns, Name: name}, cb); {
+	case apierrors.IsNotFound(err):
+		return nil, false, nil
+	case meta.IsNoMatchError(err):
+		return nil, true, nil
+	case err != nil:
+		return nil, false, fmt.Errorf("cannot read the ClusterBootstrap %s/%s: %w", ns, name, err)
+	}
+	_, unmanagedCNI := cb.Annotations[runv1alpha3.AnnotationUnmanagedCNI]
+	report = &bootstrapReport{Name: ns + "/" + name, ResolvedTKR: cb.Status.ResolvedTKR, UnmanagedCNI: unmanagedCNI,
+		Packages: []bootstrapPackage{}, Conditions: cb.Status.Conditions}
+	spec := cb.Spec
+	if spec == nil {
+		return report, false, nil
+	}
+	report.Paused = spec.Paused
+	add := func(slot string, p *runv1alpha3.ClusterBootstrapPackage) {
+		if p != nil {
+			report.Packages = append(report.Packages, bootstrapPackage{Slot: slot, RefName: p.RefName, ValuesFrom: valuesOf(p.ValuesFrom)})
+		}
+	}
+	add("cni", spec.CNI)
+	add("csi", spec.CSI)
+	add("cpi", spec.CPI)
+	add("kapp", spec.Kapp)
+	for _, p := range spec.AdditionalPackages {
+		add("additional", p)
+	}
+	return report, false, nil
+}
+
+// valuesOf summarises v; nil, or a valuesFrom with no source set, is nil.
+func valuesOf(v *runv1alpha3.ValuesFrom) *packageValues {
+	if v == nil || v.CountFields() == 0 {
+		return nil
+	}
+	return &packageValues{Inline: v.Inline != nil, SecretRef: v.SecretRef, ProviderRef: v.ProviderRef}
 }
 
 // clusterClassOf reads the ClusterClass of a ClusterClass-based Cluster.
@@ -577,15 +673,91 @@ func printClusterReport(w io.Writer, r clusterReport) error {
 			return err
 		}
 	}
-	if len(r.Rejected) == 0 {
+	if len(r.Rejected) > 0 {
+		fmt.Fprintln(w)
+		fmt.Fprintln(w, "Not offered:")
+		tw := newTable(w)
+		fmt.Fprintln(tw, "NAME\tVERSION\tREASON")
+		for _, e := range r.Rejected {
+			fmt.Fprintf(tw, "%s\t%s\t%s\n", e.Name, e.Version, e.Message)
+		}
+		if err := tw.Flush(); err != nil {
+			return err
+		}
+	}
+	fmt.Fprintln(w)
+	switch {
+	case r.bootstrapUnserved:
+		fmt.Fprintln(w, "The management cluster does not serve ClusterBootstraps, so the Cluster's packages cannot be shown.")
+		return nil
+	case r.ClusterBootstrap == nil:
+		fmt.Fprintln(w, "No ClusterBootstrap yet.")
+		return nil
+	}
+	return printBootstrap(w, r.ClusterBootstrap)
+}
+
+// printBootstrap prints a ClusterBootstrap's packages and the conditions that are not True,
+// which are what tells a user why its packages do not reach the cluster.
+func printBootstrap(w io.Writer, b *bootstrapReport) error {
+	resolved := "not yet resolved to a TKR"
+	if b.ResolvedTKR != "" {
+		resolved = "resolved TKR " + b.ResolvedTKR
+	}
+	fmt.Fprintf(w, "ClusterBootstrap %s (%s):\n", b.Name, resolved)
+	if b.Paused {
+		fmt.Fprintln(w, "It is paused (spec.paused), so the controllers leave its packages as they are.")
+	}
+	if b.UnmanagedCNI {
+		fmt.Fprintf(w, "Its CNI is unmanaged (annotation %s): someone else installs it.\n", runv1alpha3.AnnotationUnmanagedCNI)
+	}
+	if len(b.Packages) == 0 {
+		fmt.Fprintln(w, "It lists no packages.")
+	} else {
+		tw := newTable(w)
+		fmt.Fprintln(tw, "PACKAGE\tREFNAME\tVALUES FROM")
+		for _, p := range b.Packages {
+			fmt.Fprintf(tw, "%s\t%s\t%s\n", p.Slot, p.RefName, p.ValuesFrom.String())
+		}
+		if err := tw.Flush(); err != nil {
+			return err
+		}
+	}
+	var notTrue runv1alpha3.Conditions
+	for _, c := range b.Conditions {
+		if c.Status != corev1.ConditionTrue {
+			notTrue = append(notTrue, c)
+		}
+	}
+	if len(notTrue) == 0 {
 		return nil
 	}
 	fmt.Fprintln(w)
-	fmt.Fprintln(w, "Not offered:")
+	fmt.Fprintln(w, "Conditions not True:")
 	tw := newTable(w)
-	fmt.Fprintln(tw, "NAME\tVERSION\tREASON")
-	for _, e := range r.Rejected {
-		fmt.Fprintf(tw, "%s\t%s\t%s\n", e.Name, e.Version, e.Message)
+	fmt.Fprintln(tw, "TYPE\tSTATUS\tREASON\tMESSAGE")
+	for _, c := range notTrue {
+		status := string(c.Status)
+		if status == "" {
+			// As for releases: a condition without a status reads as Unknown.
+			status = "Unknown"
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", c.Type, status, cmp.Or(c.Reason, none), cmp.Or(c.Message, none))
 	}
 	return tw.Flush()
+}
+
+// String is the VALUES FROM cell: the Kind/name of the add-on config or Secret the values come
+// from, "inline", or <none>.
+func (v *packageValues) String() string {
+	switch {
+	case v == nil:
+		return none
+	case v.ProviderRef != nil:
+		return v.ProviderRef.Kind + "/" + v.ProviderRef.Name
+	case v.SecretRef != "":
+		return "Secret/" + v.SecretRef
+	default:
+		return "inline"
+	}
 }

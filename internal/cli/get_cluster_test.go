@@ -71,6 +71,70 @@ spec:
             run.tanzu.vmware.com/resolve-os-image: image-type=ova,os-name=photon
 `
 
+// bootstrappedCluster's ClusterBootstrap is one the controller cloned from the v1.24.9 template,
+// stuck because the pinniped package's Secret is missing. The test API server runs no controller
+// or webhook, so the spec and status are written as they would leave them.
+const bootstrappedCB = `apiVersion: run.tanzu.vmware.com/v1alpha3
+kind: ClusterBootstrap
+metadata:
+  name: bootstrapped
+  namespace: default
+spec:
+  cni:
+    refName: antrea.tanzu.vmware.com.1.7.2+vmware.1-tkg.1-advanced
+    valuesFrom:
+      providerRef: {apiGroup: cni.tanzu.vmware.com, kind: AntreaConfig, name: bootstrapped-antrea-package}
+  csi:
+    refName: vsphere-csi.tanzu.vmware.com.2.6.2+vmware.2-tkg.1
+    valuesFrom:
+      providerRef: {apiGroup: csi.tanzu.vmware.com, kind: VSphereCSIConfig, name: bootstrapped-vsphere-csi-package}
+  kapp:
+    refName: kapp-controller.tanzu.vmware.com.0.41.5+vmware.1-tkg.1
+    valuesFrom:
+      providerRef: {apiGroup: run.tanzu.vmware.com, kind: KappControllerConfig, name: bootstrapped-kapp-controller-package}
+  additionalPackages:
+  - refName: metrics-server.tanzu.vmware.com.0.6.2+vmware.1-tkg.1
+  - refName: tkg-storageclass.tanzu.vmware.com.0.28.0+vmware.1-tkg.1
+    valuesFrom:
+      inline: {infraProvider: vsphere}
+  - refName: pinniped.tanzu.vmware.com.0.12.1+vmware.2-tkg.3
+    valuesFrom:
+      secretRef: bootstrapped-pinniped-package
+`
+
+// clonedFalse is the Cloned condition the controller sets on bootstrappedCB.
+var clonedFalse = runv1alpha3.Condition{Type: "Cloned", Status: corev1.ConditionFalse, Severity: runv1alpha3.ConditionSeverityWarning,
+	Reason: "ValuesNotFound", LastTransitionTime: metav1.Now(),
+	Message: "ClusterBootstrap default/bootstrapped gives package pinniped.tanzu.vmware.com.0.12.1+vmware.2-tkg.3 its values from Secret default/bootstrapped-pinniped-package, which does not exist; create it in the cluster's namespace, or remove valuesFrom from the package to take the template's."}
+
+// pausedCB is a custom ClusterBootstrap whose CNI someone else installs, paused by its owner,
+// with everything cloned.
+const pausedCB = `apiVersion: run.tanzu.vmware.com/v1alpha3
+kind: ClusterBootstrap
+metadata:
+  name: bootstrap-paused
+  namespace: default
+  annotations:
+    tkg.tanzu.vmware.com/unmanaged-cni: ""
+spec:
+  paused: true
+  kapp:
+    refName: kapp-controller.tanzu.vmware.com.0.41.5+vmware.1-tkg.1
+`
+
+// setBootstrapStatus writes a ClusterBootstrap's status, as the controller would.
+func setBootstrapStatus(t *testing.T, name, resolvedTKR string, conds ...runv1alpha3.Condition) {
+	t.Helper()
+	cb := &runv1alpha3.ClusterBootstrap{}
+	if err := env.Client.Get(context.Background(), client.ObjectKey{Namespace: "default", Name: name}, cb); err != nil {
+		t.Fatal(err)
+	}
+	cb.Status = runv1alpha3.ClusterBootstrapStatus{ResolvedTKR: resolvedTKR, Conditions: conds}
+	if err := env.Client.Status().Update(context.Background(), cb); err != nil {
+		t.Fatal(err)
+	}
+}
+
 // The management cluster holds what the catalogue files hold, so both list the same.
 func TestGetFromManagementCluster(t *testing.T) {
 	loadExampleCatalog(t)
@@ -138,6 +202,11 @@ spec:
     pods:
       cidrBlocks: [100.96.0.0/11]
 `)
+	applyYAMLText(t, clusterOnTKR("bootstrapped", runv1alpha3.LabelTKR, "v1.24.9---vmware.1-tkg.1")+"---\n"+bootstrappedCB+"---\n"+
+		clusterOnTKR("bootstrap-paused", runv1alpha3.LabelTKR, "v1.24.9---vmware.1-tkg.1")+"---\n"+pausedCB)
+	setBootstrapStatus(t, "bootstrapped", "v1.24.9---vmware.1-tkg.1", clonedFalse)
+	setBootstrapStatus(t, "bootstrap-paused", "v1.24.9---vmware.1-tkg.1",
+		runv1alpha3.Condition{Type: "Cloned", Status: corev1.ConditionTrue, LastTransitionTime: metav1.Now()})
 
 	for _, tc := range []struct {
 		name, cluster, golden string
@@ -146,6 +215,8 @@ spec:
 		{"ClusterClass-based, with a machine deployment on Photon", "default/classy-on-v1.23", "cluster-classy-on-v1.23.txt"},
 		{"legacy label, namespace from the kubeconfig", "legacy-on-v1.22", "cluster-legacy-on-v1.22.txt"},
 		{"release deleted", "default/on-a-deleted-release", "cluster-on-a-deleted-release.txt"},
+		{"a ClusterBootstrap whose cloning is stuck", "default/bootstrapped", "cluster-bootstrapped.txt"},
+		{"a paused ClusterBootstrap with an unmanaged CNI", "default/bootstrap-paused", "cluster-bootstrap-paused.txt"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			stdout, stderr, code, err := runCommand(t, "", "get", "--kubeconfig", kc, "--cluster", tc.cluster)
@@ -180,6 +251,45 @@ spec:
 		}
 		if diff := cmp.Diff(want, got); diff != "" {
 			t.Errorf("tkr get --cluster -o yaml (-want +got):\n%s", diff)
+		}
+	})
+
+	t.Run("the ClusterBootstrap as JSON", func(t *testing.T) {
+		stdout, _, _, err := runCommand(t, "", "get", "--kubeconfig", kc, "--cluster", "default/bootstrapped", "-o", "json")
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got struct {
+			ClusterBootstrap map[string]any `json:"clusterBootstrap"`
+		}
+		readYAML(t, stdout, &got)
+		// The transition time is the API server's; the rest is what was written.
+		for _, c := range got.ClusterBootstrap["conditions"].([]any) {
+			delete(c.(map[string]any), "lastTransitionTime")
+		}
+		provider := func(group, kind, name string) map[string]any {
+			return map[string]any{"providerRef": map[string]any{"apiGroup": group, "kind": kind, "name": name}}
+		}
+		want := map[string]any{
+			"name": "default/bootstrapped", "resolvedTKR": "v1.24.9---vmware.1-tkg.1",
+			"packages": []any{
+				map[string]any{"slot": "cni", "refName": "antrea.tanzu.vmware.com.1.7.2+vmware.1-tkg.1-advanced",
+					"valuesFrom": provider("cni.tanzu.vmware.com", "AntreaConfig", "bootstrapped-antrea-package")},
+				map[string]any{"slot": "csi", "refName": "vsphere-csi.tanzu.vmware.com.2.6.2+vmware.2-tkg.1",
+					"valuesFrom": provider("csi.tanzu.vmware.com", "VSphereCSIConfig", "bootstrapped-vsphere-csi-package")},
+				map[string]any{"slot": "kapp", "refName": "kapp-controller.tanzu.vmware.com.0.41.5+vmware.1-tkg.1",
+					"valuesFrom": provider("run.tanzu.vmware.com", "KappControllerConfig", "bootstrapped-kapp-controller-package")},
+				map[string]any{"slot": "additional", "refName": "metrics-server.tanzu.vmware.com.0.6.2+vmware.1-tkg.1"},
+				map[string]any{"slot": "additional", "refName": "tkg-storageclass.tanzu.vmware.com.0.28.0+vmware.1-tkg.1",
+					"valuesFrom": map[string]any{"inline": true}},
+				map[string]any{"slot": "additional", "refName": "pinniped.tanzu.vmware.com.0.12.1+vmware.2-tkg.3",
+					"valuesFrom": map[string]any{"secretRef": "bootstrapped-pinniped-package"}},
+			},
+			"conditions": []any{map[string]any{"type": "Cloned", "status": "False", "severity": "Warning",
+				"reason": "ValuesNotFound", "message": clonedFalse.Message}},
+		}
+		if diff := cmp.Diff(want, got.ClusterBootstrap); diff != "" {
+			t.Errorf("tkr get --cluster -o json, clusterBootstrap (-want +got):\n%s", diff)
 		}
 	})
 

@@ -36,10 +36,10 @@ type Release struct {
 	// TKR is the release's TanzuKubernetesRelease. It is also the last element of Objects.
 	TKR *unstructured.Unstructured
 	// Objects are all objects of the bundle in the order to create them: first whatever the
-	// others refer to (Secrets, add-on config templates, ...), then the OSImages, then the
-	// ClusterBootstrapTemplates, and the TKR last, so that a TKR never appears before the objects
-	// that make it usable. Within each group the order is that of the files (sorted by path) and
-	// of the documents in them.
+	// others refer to (Secrets, add-on config templates, Carvel Packages, ...), then the
+	// OSImages, then the ClusterBootstrapTemplates, and the TKR last, so that a TKR never appears
+	// before the objects that make it usable. Within each group the order is that of the files
+	// (sorted by path) and of the documents in them.
 	Objects []*unstructured.Unstructured
 }
 
@@ -87,7 +87,9 @@ func ParseRelease(files map[string][]byte, wantVersion string) (*Release, error)
 	return r, nil
 }
 
-// rank orders the kinds of a release for creation.
+// rank orders the kinds of a release for creation. Everything not named here, Carvel Packages
+// included, comes first: the ClusterBootstrap webhooks refuse a ClusterBootstrap whose packages
+// have no Package, so the Packages must exist by the time a template can be cloned.
 func rank(o catalog.Object) int {
 	switch o.GroupVersionKind().GroupKind() {
 	case osImageGK:

@@ -148,15 +148,23 @@ metadata: {name: s, namespace: anywhere}
 kind: AntreaConfig
 metadata: {name: v1.25.0---vmware.1-tkg.1, namespace: tkg-system}
 `
+	packageDoc = `apiVersion: data.packaging.carvel.dev/v1alpha1
+kind: Package
+metadata: {name: antrea.tanzu.vmware.com.1.7.2---vmware.1-tkg.1-advanced, namespace: tkg-system}
+spec: {refName: antrea.tanzu.vmware.com, version: 1.7.2+vmware.1-tkg.1-advanced}
+`
 )
 
 func TestParseReleaseReadsEveryDocumentInOrder(t *testing.T) {
 	files := map[string][]byte{
 		// The TKR first in a file, to show it is still created last.
-		"config/all.yaml":    []byte(tkrDoc + "---\n" + cbtDoc + "---\n" + osImageDoc + "---\n" + secretDoc),
-		"config/z.yml":       []byte("# comment only document\n---\n" + strings.ReplaceAll(osImageDoc, "os-1", "os-2") + "---\n" + antreaDoc),
-		".imgpkg/images.yml": []byte("not: [parsed"),
-		".hidden":            []byte("not: [parsed"),
+		"config/all.yaml": []byte(tkrDoc + "---\n" + cbtDoc + "---\n" + osImageDoc + "---\n" + secretDoc),
+		"config/z.yml":    []byte("# comment only document\n---\n" + strings.ReplaceAll(osImageDoc, "os-1", "os-2") + "---\n" + antreaDoc),
+		// Packages last among the files, to show they are still created before the templates
+		// that name them.
+		"config/zz-packages.yaml": []byte(packageDoc),
+		".imgpkg/images.yml":      []byte("not: [parsed"),
+		".hidden":                 []byte("not: [parsed"),
 	}
 	r, err := tkrbundle.ParseRelease(files, "1.25.0+vmware.1-tkg.1")
 	if err != nil {
@@ -166,7 +174,8 @@ func TestParseReleaseReadsEveryDocumentInOrder(t *testing.T) {
 	for _, o := range r.Objects {
 		got = append(got, o.GetKind()+"/"+o.GetName())
 	}
-	want := []string{"Secret/s", "AntreaConfig/v1.25.0---vmware.1-tkg.1", "OSImage/os-1", "OSImage/os-2",
+	want := []string{"Secret/s", "AntreaConfig/v1.25.0---vmware.1-tkg.1", "Package/antrea.tanzu.vmware.com.1.7.2---vmware.1-tkg.1-advanced",
+		"OSImage/os-1", "OSImage/os-2",
 		"ClusterBootstrapTemplate/v1.25.0---vmware.1-tkg.1", "TanzuKubernetesRelease/v1.25.0---vmware.1-tkg.1"}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("objects (-want +got):\n%s", diff)

@@ -108,6 +108,11 @@ func (r *reconciler) cloneProvider(ctx context.Context, cluster *clusterv1.Clust
 		}
 		return fmt.Errorf("reading %s %s/%s of ClusterBootstrapTemplate %s/%s: %w", gvk.Kind, r.systemNS, source, r.systemNS, tkrName, err)
 	}
+	// The objects the clone refers to are copied first, so its add-on config controller never
+	// sees the clone without them; they are owned by the clone once it exists.
+	if err := r.copyLocalObjRefs(ctx, cluster, src, nil); err != nil {
+		return err
+	}
 	clone := &unstructured.Unstructured{Object: map[string]any{}}
 	for k, v := range src.Object {
 		if k != "metadata" && k != "status" {
@@ -147,7 +152,8 @@ func (r *reconciler) providerGVK(ref *corev1.TypedLocalObjectReference) (schema.
 
 // copyLocalObjRefs copies every object a field named ...LocalObjRef of the template provider
 // refers to (e.g. spec.vsphereCPI.vSphereCredentialLocalObjRef) into the cluster's namespace under
-// the same name, owned by the clone and the Cluster; an existing copy keeps its content.
+// the same name, owned by the Cluster and, once it exists (clone not nil), the clone; an existing
+// copy keeps its content.
 //
 // Quirk fixed: the original made the copy owned by the template provider in the system namespace,
 // an owner reference across namespaces that the garbage collector treats as absent; the owner
@@ -162,15 +168,18 @@ func (r *reconciler) copyLocalObjRefs(ctx context.Context, cluster *clusterv1.Cl
 			}
 			gvk = m.GroupVersionKind
 		}
-		owners := []metav1.OwnerReference{
-			{APIVersion: clone.GetAPIVersion(), Kind: clone.GetKind(), Name: clone.GetName(), UID: clone.GetUID()},
-			ownerRef(cluster),
+		owners := []metav1.OwnerReference{ownerRef(cluster)}
+		if clone != nil {
+			owners = append(owners, metav1.OwnerReference{APIVersion: clone.GetAPIVersion(), Kind: clone.GetKind(), Name: clone.GetName(), UID: clone.GetUID()})
 		}
 		obj := &unstructured.Unstructured{}
 		obj.SetGroupVersionKind(gvk)
 		err := r.apiReader.Get(ctx, client.ObjectKey{Namespace: cluster.Namespace, Name: ref.name}, obj)
 		if err == nil {
-			if err := r.ensureOwners(ctx, cluster, obj, owners, nil); err != nil {
+			// Copies keep their name, so every cluster of the namespace whose provider refers
+			// to the same object shares one copy: each Cluster (and clone) owning it keeps it
+			// until the last of them is deleted.
+			if err := r.ensureOwners(ctx, cluster, obj, owners, nil, shared); err != nil {
 				return err
 			}
 			continue
@@ -317,21 +326,22 @@ func (r *reconciler) adopt(ctx context.Context, cluster *clusterv1.Cluster, cb *
 			}
 			return err
 		}
-		if err := r.ensureOwners(ctx, cluster, obj, owners, packageLabels(cluster, pkg)); err != nil {
+		if err := r.ensureOwners(ctx, cluster, obj, owners, packageLabels(cluster, pkg), exclusive); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-// ensureOwners adds the owner references and labels obj lacks, with an update that fails on a
+// ensureOwners adds the owner references and labels obj lacks (refusing, for an exclusive object,
+// one that another Cluster owns), with an update that fails on a
 // concurrent change and is then retried on fresh data, so other owners are never dropped (quirk
 // fixed: the original's merge patch replaced the whole list). The first reference in owners that
 // is a ClusterBootstrap becomes the controller unless obj already has one.
-func (r *reconciler) ensureOwners(ctx context.Context, cluster *clusterv1.Cluster, obj *unstructured.Unstructured, owners []metav1.OwnerReference, labels map[string]string) error {
+func (r *reconciler) ensureOwners(ctx context.Context, cluster *clusterv1.Cluster, obj *unstructured.Unstructured, owners []metav1.OwnerReference, labels map[string]string, use ownership) error {
 	return retry.RetryOnConflict(retry.DefaultRetry, func() error {
 		for _, ref := range obj.GetOwnerReferences() {
-			if ref.Kind == "Cluster" && groupOf(ref.APIVersion) == clusterv1.GroupVersion.Group && ref.Name != cluster.Name {
+			if use == exclusive && ref.Kind == "Cluster" && groupOf(ref.APIVersion) == clusterv1.GroupVersion.Group && ref.Name != cluster.Name {
 				return fmt.Errorf("%s/%s is already owned by %s", obj.GetNamespace(), obj.GetName(), ref.Name)
 			}
 		}
@@ -376,6 +386,17 @@ func (r *reconciler) ensureOwners(ctx context.Context, cluster *clusterv1.Cluste
 		return err
 	})
 }
+
+// ownership says whether an object may belong to several Clusters.
+type ownership bool
+
+const (
+	// exclusive objects (a package's values) belong to one Cluster; another Cluster's claim is an
+	// error, as in the original.
+	exclusive ownership = false
+	// shared objects (copies made for ...LocalObjRef fields) may serve several Clusters.
+	shared ownership = true
+)
 
 // indexOwner finds the reference to the same object (by UID, or by kind and name).
 func indexOwner(refs []metav1.OwnerReference, want metav1.OwnerReference) int {

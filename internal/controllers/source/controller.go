@@ -33,6 +33,9 @@ import (
 // +kubebuilder:rbac:groups=run.tanzu.vmware.com,resources=tanzukubernetesreleasesources/status,verbs=get;update;patch
 // +kubebuilder:rbac:groups=run.tanzu.vmware.com,resources=tanzukubernetesreleases;osimages;clusterbootstraptemplates,verbs=get;list;watch;create;update;patch
 // +kubebuilder:rbac:groups=cni.tanzu.vmware.com;cpi.tanzu.vmware.com;csi.tanzu.vmware.com;run.tanzu.vmware.com,resources=*,verbs=get;create;update;patch
+// Release bundles ship the Carvel Packages their ClusterBootstrapTemplates name; they are applied
+// into the system namespace, where kapp-controller makes them visible to every cluster.
+// +kubebuilder:rbac:groups=data.packaging.carvel.dev,resources=packages,verbs=get;create;update;patch
 // +kubebuilder:rbac:groups="",resources=configmaps;secrets,verbs=get;list;watch;create;update;patch
 // +kubebuilder:rbac:groups=cluster.x-k8s.io,resources=clusters,verbs=get;list;watch
 // +kubebuilder:rbac:groups=events.k8s.io,resources=events,verbs=create;patch

@@ -11,6 +11,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	runv1alpha3 "github.com/tkr-project/tkr/api/run/v1alpha3"
+	"github.com/tkr-project/tkr/internal/carvel"
 	"github.com/tkr-project/tkr/internal/controllers/source"
 	"github.com/tkr-project/tkr/internal/publish"
 	"github.com/tkr-project/tkr/internal/registry"
@@ -84,6 +85,52 @@ func TestPullsOnlyCompatibleReleases(t *testing.T) {
 		if rel := release(src, v); rel.Phase != runv1alpha3.ReleasePhaseApplied || rel.BOM != name || !strings.Contains(rel.Bundle, "@sha256:") {
 			t.Errorf("release %s in status: %+v", v, rel)
 		}
+	}
+}
+
+// A Carvel Package shipped in a release bundle lands in the namespace, owned by the release's
+// marker like the ClusterBootstrapTemplate that names it, and is found under the refName with
+// "+" that ClusterBootstraps use.
+func TestBundlePackageApplied(t *testing.T) {
+	f := newFixture(t, false)
+	v := f.addRelease(1)
+	// The stand-in Package CRD cannot store "+" in a name, so the bundle spells it "---", as
+	// internal/carvel expects; the bundle's namespace is replaced by the controller's.
+	const name = "kapp-controller.tanzu.vmware.com.0.41.5---vmware.1-tkg.1"
+	f.layout.Releases[0].Files["config/packages.yaml"] = []byte(`apiVersion: data.packaging.carvel.dev/v1alpha1
+kind: Package
+metadata:
+  name: ` + name + `
+  namespace: tkg-system
+spec:
+  refName: kapp-controller.tanzu.vmware.com
+  version: 0.41.5+vmware.1-tkg.1
+  template:
+    spec:
+      fetch:
+      - imgpkgBundle: {image: projects.example.com/tkg/packages/core/kapp-controller:v0.41.5_vmware.1-tkg.1}
+`)
+	f.setMetadata("v9.0.0", v)
+	f.publish()
+
+	f.start(f.options("v9.0.0"))
+	src := f.synced()
+	if rel := release(src, v); rel.Phase != runv1alpha3.ReleasePhaseApplied {
+		t.Fatalf("release: %+v\n%s", rel, dump(src.Status))
+	}
+	ctx := context.Background()
+	pkg, err := carvel.GetPackage(ctx, env.Client, f.ns, "kapp-controller.tanzu.vmware.com.0.41.5+vmware.1-tkg.1")
+	if err != nil {
+		t.Fatalf("the bundle's Package is not in %s: %v", f.ns, err)
+	}
+	if pkg.Name != name || pkg.Spec.RefName != "kapp-controller.tanzu.vmware.com" || pkg.Spec.Version != "0.41.5+vmware.1-tkg.1" {
+		t.Errorf("Package %s/%s: refName %q, version %q", pkg.Namespace, pkg.Name, pkg.Spec.RefName, pkg.Spec.Version)
+	}
+	if len(pkg.OwnerReferences) != 1 || pkg.OwnerReferences[0].Name != "tkr-"+version.Label(v) || pkg.OwnerReferences[0].Kind != "ConfigMap" {
+		t.Errorf("Package owners: %+v", pkg.OwnerReferences)
+	}
+	if got := pkg.Annotations[source.AnnotationSourceBundle]; got != release(src, v).Bundle {
+		t.Errorf("Package came from %q, want the release's bundle %q", got, release(src, v).Bundle)
 	}
 }
 
