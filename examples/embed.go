@@ -7,5 +7,5 @@ import "embed"
 // FS holds the catalogue: catalog/ (applied by the playground), the ClusterClass and Clusters,
 // compatibility metadata and BOMs.
 //
-//go:embed *.yaml README.md catalog compatibility boms
+//go:embed *.yaml README.md catalog compatibility boms vick
 var FS embed.FS

@@ -320,6 +320,14 @@ func printGuide(w io.Writer, kubeconfig, kubectl, examplesDir, registry string) 
   kubectl apply -f %s/cluster.yaml
   kubectl get cluster workload-1 -L run.tanzu.vmware.com/tkr
   kubectl get cluster.v1beta1.cluster.x-k8s.io workload-1 -o jsonpath='{.spec.topology.variables[?(@.name=="TKR_DATA")].value}'
+  # Its add-ons: a ClusterBootstrap named after it, cloned from its release's template, with its
+  # own <cluster>-<package>-package configs, which the add-on controllers render (SECRETREF):
+  kubectl get cb -A                      # NAME CNI CSI CPI KAPP RESOLVED_TKR
+  kubectl get antreaconfig -A            # workload-1-antrea-package ... workload-1-antrea-data-values
+  # Choose Antrea's settings before a cluster exists: an AntreaConfig named <cluster>-antrea-package
+  # in its namespace (here hybrid encapsulation for the seed's tkg-vick) is used as it is:
+  kubectl apply -f %[3]s/vick/
+  kubectl get antreaconfig -n vick       # tkg-vick-antrea-package hybrid ... tkg-vick-antrea-data-values
   # The same releases as tkr sees them, and the updates a cluster on v1.23 is offered:
   tkr get                                # or: go run ./cmd/tkr get
   sed 's/v1.24.9+vmware.1/v1.23/; s/workload-1/workload-old/' %[3]s/cluster.yaml | kubectl apply -f -

@@ -27,6 +27,7 @@ import (
 	clusterv1beta1 "sigs.k8s.io/cluster-api/api/core/v1beta1"
 	clusterv1 "sigs.k8s.io/cluster-api/api/core/v1beta2"
 
+	cniv1alpha2 "github.com/tkr-project/tkr/api/addons/cni/v1alpha2"
 	runv1alpha3 "github.com/tkr-project/tkr/api/run/v1alpha3"
 	"github.com/tkr-project/tkr/internal/apply"
 	"github.com/tkr-project/tkr/internal/scheme"
@@ -208,6 +209,22 @@ func TestUp(t *testing.T) {
 		!strings.HasPrefix(fmt.Sprint(e.OSImageRef["moid"]), "vm-") {
 		t.Errorf("examples/cluster.yaml's osImageRef in the playground = %v, want the seed's template and a moid", e)
 	}
+	// Its add-ons, as the seed's `kubectl get cb -A` and `kubectl get antreaconfig -A` show them.
+	bootstrapped(t, ctx, c, "default", "workload-1", "encap")
+	// The guide's tkg-vick: an AntreaConfig created first under the predictable name is used.
+	vick, err := catalog.Load("../../examples/vick")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var vickObjs []apply.Object
+	for _, o := range vick {
+		vickObjs = append(vickObjs, apply.Object{Object: o.Unstructured, Source: o.Source.String()})
+	}
+	if err := apply.Objects(ctx, c, "test", vickObjs); err != nil {
+		t.Fatalf("applying examples/vick to the playground: %v", err)
+	}
+	bootstrapped(t, ctx, c, "vick", "tkg-vick", "hybrid")
+
 	// The guide's Photon cluster needs an OVA that is imported but not a template.
 	photon := objs[0].Unstructured.DeepCopy()
 	photon.SetName("workload-photon")
@@ -241,7 +258,7 @@ func TestUp(t *testing.T) {
 	if !strings.Contains(updates, "v1.24.9+vmware.1-tkg.1") {
 		t.Errorf("a v1.23 cluster's UpdatesAvailable message is %q, want it to offer v1.24.9+vmware.1-tkg.1", updates)
 	}
-	for _, line := range []string{"export KUBECONFIG=", "kubectl get tkr", "kubectl apply -f", "tkr preflight --catalog", "tkr vcenter vm.markastemplate /dc0/vm/imported/"} {
+	for _, line := range []string{"export KUBECONFIG=", "kubectl get tkr", "kubectl apply -f", "kubectl get cb -A", "/vick/", "tkr preflight --catalog", "tkr vcenter vm.markastemplate /dc0/vm/imported/"} {
 		if !strings.Contains(output.String(), line) {
 			t.Errorf("the printed guide lacks %q:\n%s", line, output.String())
 		}
@@ -290,6 +307,33 @@ func (l *lockedBuilder) String() string {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	return l.b.String()
+}
+
+// bootstrapped waits until the Cluster's ClusterBootstrap follows v1.24.9---vmware.1-tkg.1 with the
+// seed's packages and its AntreaConfig <cluster>-antrea-package (with the given encapsulation mode)
+// is rendered into <cluster>-antrea-data-values.
+func bootstrapped(t *testing.T, ctx context.Context, c client.Client, ns, name, encap string) {
+	t.Helper()
+	var last string
+	for deadline := time.Now().Add(time.Minute); time.Now().Before(deadline); time.Sleep(200 * time.Millisecond) {
+		cb := &runv1alpha3.ClusterBootstrap{}
+		antrea := &cniv1alpha2.AntreaConfig{}
+		if err := c.Get(ctx, client.ObjectKey{Namespace: ns, Name: name}, cb); err != nil {
+			last = err.Error()
+			continue
+		}
+		if err := c.Get(ctx, client.ObjectKey{Namespace: ns, Name: name + "-antrea-package"}, antrea); err != nil {
+			last = err.Error()
+			continue
+		}
+		last = fmt.Sprintf("resolvedTKR %q, CNI %q, AntreaConfig mode %q secretRef %q", cb.Status.ResolvedTKR, cb.Spec.CNI.RefName, antrea.Spec.Antrea.Config.TrafficEncapMode, antrea.Status.SecretRef)
+		if cb.Status.ResolvedTKR == "v1.24.9---vmware.1-tkg.1" && cb.Spec.CNI.RefName == "antrea.tanzu.vmware.com.1.7.2+vmware.1-tkg.1-advanced" &&
+			cb.Spec.CNI.ValuesFrom.ProviderRef.Name == name+"-antrea-package" &&
+			antrea.Spec.Antrea.Config.TrafficEncapMode == encap && antrea.Status.SecretRef == name+"-antrea-data-values" {
+			return
+		}
+	}
+	t.Errorf("ClusterBootstrap %s/%s in the playground: %s", ns, name, last)
 }
 
 func conditionStatus(conds runv1alpha3.Conditions, t string) string {

@@ -49,14 +49,24 @@ func startVCenter(addr string) (*vcentertest.Server, string, error) {
 	return vc, imported, nil
 }
 
-// createCredentials writes the Secret examples/cluster.yaml's identityRef names.
+// GuideNamespace is the namespace of the guide's second cluster (examples/vick), the seed's
+// tkg-vick; the playground creates it with its own credentials Secret.
+const GuideNamespace = "vick"
+
+// createCredentials writes the Secret the identityRef of examples/cluster.yaml and
+// examples/vick/cluster.yaml names, in each one's namespace.
 func createCredentials(ctx context.Context, c client.Client, vc *vcentertest.Server) error {
-	secret := &corev1.Secret{
-		ObjectMeta: metav1.ObjectMeta{Namespace: CredentialsSecret.Namespace, Name: CredentialsSecret.Name},
-		StringData: map[string]string{"username": vc.Username, "password": vc.Password},
+	if err := c.Create(ctx, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: GuideNamespace}}); err != nil {
+		return fmt.Errorf("creating namespace %s for the guide's cluster tkg-vick: %w", GuideNamespace, err)
 	}
-	if err := c.Create(ctx, secret); err != nil {
-		return fmt.Errorf("creating the vCenter credentials Secret %s: %w", CredentialsSecret, err)
+	for _, ns := range []string{CredentialsSecret.Namespace, GuideNamespace} {
+		secret := &corev1.Secret{
+			ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: CredentialsSecret.Name},
+			StringData: map[string]string{"username": vc.Username, "password": vc.Password},
+		}
+		if err := c.Create(ctx, secret); err != nil {
+			return fmt.Errorf("creating the vCenter credentials Secret %s/%s: %w", ns, CredentialsSecret.Name, err)
+		}
 	}
 	return nil
 }

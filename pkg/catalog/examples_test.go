@@ -103,10 +103,10 @@ func TestExamplesLoad(t *testing.T) {
 		"OSImage.run.tanzu.vmware.com":                  9,
 		"ClusterBootstrapTemplate.run.tanzu.vmware.com": 5,
 		"KappControllerConfig.run.tanzu.vmware.com":     4,
-		"AntreaConfig.cni.tanzu.vmware.com":             4,
+		"AntreaConfig.cni.tanzu.vmware.com":             5, // four templates and examples/vick's own
 		"VSphereCPIConfig.cpi.tanzu.vmware.com":         4,
 		"VSphereCSIConfig.csi.tanzu.vmware.com":         4,
-		"Cluster.cluster.x-k8s.io":                      3, // the management cluster and two workload clusters
+		"Cluster.cluster.x-k8s.io":                      4, // the management cluster and three workload clusters
 		"ClusterClass.cluster.x-k8s.io":                 1,
 	}
 	if diff := cmp.Diff(want, counts); diff != "" {
@@ -522,9 +522,13 @@ func TestExamplesClusters(t *testing.T) {
 		if class == "" {
 			continue // the management cluster has no topology
 		}
-		cc, ok := classes[c.GetNamespace()+"/"+class]
+		classNS, _, _ := unstructured.NestedString(c.Object, "spec", "topology", "classNamespace")
+		if classNS == "" {
+			classNS = c.GetNamespace()
+		}
+		cc, ok := classes[classNS+"/"+class]
 		if !ok {
-			t.Errorf("%s: Cluster %s uses ClusterClass %s, which is not in namespace %s", c.Source, c.GetName(), class, c.GetNamespace())
+			t.Errorf("%s: Cluster %s uses ClusterClass %s, which is not in namespace %s", c.Source, c.GetName(), class, classNS)
 			continue
 		}
 		if _, ok := cc.GetAnnotations()["run.tanzu.vmware.com/resolve-tkr"]; !ok {

@@ -116,7 +116,11 @@ func (r *reconciler[T]) Reconcile(ctx context.Context, req reconcile.Request) (c
 	if err := r.ensureOwnerRef(ctx, cfg, cluster); err != nil {
 		return ctrl.Result{}, err
 	}
-	addon, values, err := r.render(cfg, clusterFacts(cluster), r.readSecret(ctx, cfg.GetNamespace()))
+	facts := clusterFacts(cluster)
+	if facts.InfrastructureKind == "" {
+		facts.InfrastructureKind = r.classInfrastructureKind(ctx, cluster)
+	}
+	addon, values, err := r.render(cfg, facts, r.readSecret(ctx, cfg.GetNamespace()))
 	if err != nil {
 		return ctrl.Result{}, r.fail(ctx, cfg, "RenderFailed", fmt.Errorf("rendering the data values of %s %s/%s: %w", r.name, cfg.GetNamespace(), cfg.GetName(), err))
 	}
@@ -337,6 +341,30 @@ func clusterFacts(c *clusterv1.Cluster) addons.Cluster {
 		PodCIDRs:             c.Spec.ClusterNetwork.Pods.CIDRBlocks,
 		ControlPlaneReplicas: c.Spec.Topology.ControlPlane.Replicas,
 	}
+}
+
+// classInfrastructureKind derives the infrastructure kind of a ClusterClass Cluster whose
+// spec.infrastructureRef Cluster API's topology controller has not filled yet (or never will, where
+// it does not run): the kind of its ClusterClass's infrastructure template without "Template",
+// e.g. VSphereCluster for VSphereClusterTemplate. "" when that cannot be read.
+//
+// Quirk fixed: the original failed with "unknown error in getting infraProvider" until the
+// reference appeared, leaving freshly created clusters without data values.
+func (r *reconciler[T]) classInfrastructureKind(ctx context.Context, c *clusterv1.Cluster) string {
+	name := c.Spec.Topology.ClassRef.Name
+	if name == "" {
+		return ""
+	}
+	ns := c.Spec.Topology.ClassRef.Namespace
+	if ns == "" {
+		ns = c.Namespace
+	}
+	cc := &clusterv1.ClusterClass{}
+	if err := r.client.Get(ctx, types.NamespacedName{Namespace: ns, Name: name}, cc); err != nil {
+		log.FromContext(ctx).V(1).Info("cannot read the Cluster's ClusterClass for its infrastructure kind", "clusterClass", ns+"/"+name, "error", err.Error())
+		return ""
+	}
+	return strings.TrimSuffix(cc.Spec.Infrastructure.TemplateRef.Kind, "Template")
 }
 
 // credentials reads the username and password of the Secret name through read.
