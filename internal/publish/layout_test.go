@@ -72,7 +72,7 @@ func TestLoadOneReleaseDirectory(t *testing.T) {
 	if got := versions(l); !slices.Equal(got, []string{"v1.24.9+vmware.1-gpu-efi"}) || l.Metadata != nil || len(l.BOMs) != 0 {
 		t.Errorf("layout %v, metadata %q, BOMs %d", got, l.Metadata, len(l.BOMs))
 	}
-	if got, want := slices.Sorted(maps.Keys(l.Releases[0].Files)), []string{".imgpkg/images.yml", "config/clusterbootstraptemplate.yaml", "config/osimages.yaml", "config/tkr.yaml"}; !slices.Equal(got, want) {
+	if got, want := slices.Sorted(maps.Keys(l.Releases[0].Files)), []string{".imgpkg/images.yml", "config/clusterbootstraptemplate.yaml", "config/osimages.yaml", "config/packages.yaml", "config/tkr.yaml"}; !slices.Equal(got, want) {
 		t.Errorf("files %v, want %v", got, want)
 	}
 	if len(l.Notes) != 1 {
