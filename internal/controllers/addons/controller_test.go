@@ -2,6 +2,7 @@ package addons_test
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -237,10 +238,14 @@ func TestAntreaConfigWithoutPackageName(t *testing.T) {
 	if note := event(t, ns, a.Name, "InvalidConfig"); note != want {
 		t.Errorf("Event note = %q, want %q", note, want)
 	}
-	get(t, a)
-	if a.Status.Message != want || a.Status.SecretRef != "" {
-		t.Errorf("status = %+v", a.Status)
-	}
+	// The Event and the status are written one after the other; wait for the status.
+	eventually(t, "status.message", func() string {
+		get(t, a)
+		if a.Status.Message != want || a.Status.SecretRef != "" {
+			return fmt.Sprintf("status = %+v", a.Status)
+		}
+		return ""
+	})
 }
 
 // What the seed shows: `kubectl get antreaconfig -A` lists the cluster's AntreaConfig with

@@ -4,12 +4,14 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"time"
 
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime/schema"
+	"k8s.io/apimachinery/pkg/util/wait"
 	"k8s.io/client-go/util/retry"
 	clusterv1 "sigs.k8s.io/cluster-api/api/core/v1beta2"
 	"sigs.k8s.io/controller-runtime/pkg/client"
@@ -339,7 +341,7 @@ func (r *reconciler) adopt(ctx context.Context, cluster *clusterv1.Cluster, cb *
 // fixed: the original's merge patch replaced the whole list). The first reference in owners that
 // is a ClusterBootstrap becomes the controller unless obj already has one.
 func (r *reconciler) ensureOwners(ctx context.Context, cluster *clusterv1.Cluster, obj *unstructured.Unstructured, owners []metav1.OwnerReference, labels map[string]string, use ownership) error {
-	return retry.RetryOnConflict(retry.DefaultRetry, func() error {
+	return retry.RetryOnConflict(ownersBackoff, func() error {
 		for _, ref := range obj.GetOwnerReferences() {
 			if use == exclusive && ref.Kind == "Cluster" && groupOf(ref.APIVersion) == clusterv1.GroupVersion.Group && ref.Name != cluster.Name {
 				return fmt.Errorf("%s/%s is already owned by %s", obj.GetNamespace(), obj.GetName(), ref.Name)
@@ -386,6 +388,10 @@ func (r *reconciler) ensureOwners(ctx context.Context, cluster *clusterv1.Cluste
 		return err
 	})
 }
+
+// ownersBackoff outlasts the contention on a shared copy: every Cluster of a namespace created at
+// once adds itself to the same object, each retry on fresh data.
+var ownersBackoff = wait.Backoff{Steps: 12, Duration: 10 * time.Millisecond, Factor: 1.5, Jitter: 0.5}
 
 // ownership says whether an object may belong to several Clusters.
 type ownership bool

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
@@ -57,8 +58,19 @@ func (r *reconciler) Reconcile(ctx context.Context, req ctrl.Request) (ctrl.Resu
 		// Everything cloned is owned by the Cluster (and its ClusterBootstrap) and goes with it.
 		return ctrl.Result{}, nil
 	}
-	return ctrl.Result{}, r.reconcileNormal(ctx, cluster, tkr)
+	err = r.reconcileNormal(ctx, cluster, tkr)
+	var missing *missingError
+	if errors.As(err, &missing) {
+		// Waiting for an object someone has to create is not a failure to back off from
+		// exponentially; nothing watches Secrets and providers, so look again after the
+		// original's requeue delay.
+		return ctrl.Result{RequeueAfter: requeueDelay}, nil
+	}
+	return ctrl.Result{}, err
 }
+
+// requeueDelay is how soon a Cluster waiting for a missing object is looked at again.
+const requeueDelay = 10 * time.Second
 
 // tkrOf returns the Cluster's TKR, from the API or else from the tkr-spec annotation; nil, nil
 // when there is neither (a TKR arriving later triggers a reconcile).
@@ -94,14 +106,15 @@ func (r *reconciler) reconcileNormal(ctx context.Context, cluster *clusterv1.Clu
 	if err != nil {
 		var missing *missingError
 		if errors.As(err, &missing) {
-			// Waiting for an object (a template, a user's config) is not a failure to back off
-			// from: its arrival triggers a reconcile where a watch sees it, and the message says
-			// what to create.
+			// Waiting for an object (a template, a user's config): the message says what to
+			// create, and Reconcile looks again soon.
 			r.warn(cluster, missing.reason, "%s", missing.Error())
 			if cb != nil {
-				return r.setCloned(ctx, cb, corev1.ConditionFalse, missing.reason, missing.Error())
+				if err := r.setCloned(ctx, cb, corev1.ConditionFalse, missing.reason, missing.Error()); err != nil {
+					return err
+				}
 			}
-			return nil
+			return missing
 		}
 		r.warn(cluster, "ClusterBootstrapFailed", "%v", err)
 		if cb != nil {
@@ -121,7 +134,10 @@ func (r *reconciler) reconcileNormal(ctx context.Context, cluster *clusterv1.Clu
 		var missing *missingError
 		if errors.As(err, &missing) {
 			r.warn(cluster, missing.reason, "%s", missing.Error())
-			return r.setCloned(ctx, cb, corev1.ConditionFalse, missing.reason, missing.Error())
+			if err := r.setCloned(ctx, cb, corev1.ConditionFalse, missing.reason, missing.Error()); err != nil {
+				return err
+			}
+			return missing
 		}
 		return err
 	}

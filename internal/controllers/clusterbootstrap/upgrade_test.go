@@ -282,3 +282,45 @@ func TestClusterBootstrapFromCLI(t *testing.T) {
 		t.Errorf("the user's AntreaConfig has labels %v, want the package name the Antrea controller needs", after.Labels)
 	}
 }
+
+// A template whose Secret is missing: the Cluster is told which Secret of which template and TKR,
+// and the ClusterBootstrap is made once the Secret exists.
+func TestMissingTemplateObject(t *testing.T) {
+	ctx := setup(t)
+	ns := namespace(t, ctx, "missing")
+	tkr := &runv1alpha3.TanzuKubernetesRelease{ObjectMeta: metav1.ObjectMeta{Name: "v1.22.5-missing"}}
+	tkr.Spec.Version, tkr.Spec.Kubernetes.Version = "v1.22.5-missing", "v1.22.5"
+	if err := env.Client.Create(ctx, tkr); err != nil {
+		t.Fatal(err)
+	}
+	source := &runv1alpha3.ClusterBootstrapTemplate{}
+	if err := env.Client.Get(ctx, client.ObjectKey{Namespace: "tkg-system", Name: "v1.22.3"}, source); err != nil {
+		t.Fatal(err)
+	}
+	cbt := &runv1alpha3.ClusterBootstrapTemplate{ObjectMeta: metav1.ObjectMeta{Namespace: "tkg-system", Name: tkr.Name}, Spec: source.Spec.DeepCopy()}
+	cbt.Spec.AdditionalPackages[0].ValuesFrom.SecretRef = "foobar1-values-missing"
+	if err := env.Client.Create(ctx, cbt); err != nil {
+		t.Fatal(err)
+	}
+	if err := env.Client.Create(ctx, cluster(ns, "m", tkr.Name)); err != nil {
+		t.Fatal(err)
+	}
+	const want = "ClusterBootstrapTemplate tkg-system/v1.22.5-missing of TKR v1.22.5-missing gives package foobar1.example.com.1.17.2--vmware.1-tkg.1 its values from Secret tkg-system/foobar1-values-missing, which does not exist"
+	eventually(t, "an Event naming the missing Secret", func() error {
+		events := &eventsv1.EventList{}
+		if err := env.Client.List(ctx, events, client.InNamespace(ns)); err != nil {
+			return err
+		}
+		for _, e := range events.Items {
+			if e.Reason == "TemplateObjectNotFound" && len(e.Note) >= len(want) && e.Note[:len(want)] == want {
+				return nil
+			}
+		}
+		return fmt.Errorf("no such Event among %d", len(events.Items))
+	})
+	secret := &corev1.Secret{ObjectMeta: metav1.ObjectMeta{Namespace: "tkg-system", Name: "foobar1-values-missing"}, StringData: map[string]string{"values.yaml": "late: true\n"}}
+	if err := env.Client.Create(ctx, secret); err != nil {
+		t.Fatal(err)
+	}
+	resolvedCB(t, ctx, ns, "m", tkr.Name)
+}
