@@ -2,6 +2,7 @@ package bootstrap
 
 import (
 	"fmt"
+	"slices"
 
 	runv1alpha3 "github.com/tkr-project/tkr/api/run/v1alpha3"
 )
@@ -206,7 +207,7 @@ func (u Upgrade) Plan() (Plan, error) {
 		if cur == nil || matched[cur] {
 			continue
 		}
-		if containsPtr(p.Clone, cur) {
+		if slices.Contains(p.Clone, cur) {
 			continue // appended from the template above
 		}
 		if name, err := BootstrapPackageWithPrefix(u.TKR, ShortName(cur.RefName)+"."); err == nil {
@@ -237,15 +238,6 @@ func refersToObject(pkg *runv1alpha3.ClusterBootstrapPackage) bool {
 
 func hasValues(pkg *runv1alpha3.ClusterBootstrapPackage) bool {
 	return pkg != nil && pkg.ValuesFrom != nil && pkg.ValuesFrom.CountFields() > 0
-}
-
-func containsPtr(list []*runv1alpha3.ClusterBootstrapPackage, p *runv1alpha3.ClusterBootstrapPackage) bool {
-	for _, q := range list {
-		if q == p {
-			return true
-		}
-	}
-	return false
 }
 
 // slots names each package of spec by where it sits: "cni", "cpi", "csi", "kapp", or

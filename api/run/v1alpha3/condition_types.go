@@ -64,3 +64,24 @@ type Condition struct {
 
 // Conditions is a list of conditions, at most one per type.
 type Conditions []Condition
+
+// With returns the conditions with c in place of the one of its type, or appended; cs itself is
+// not modified (it may belong to a cache). c's LastTransitionTime becomes now unless the
+// condition keeps its status and already had a transition time, so the time tells when the
+// object last changed state, not when it was last looked at.
+func (cs Conditions) With(c Condition, now metav1.Time) Conditions {
+	out := make(Conditions, len(cs), len(cs)+1)
+	copy(out, cs)
+	c.LastTransitionTime = now
+	for i := range out {
+		if out[i].Type != c.Type {
+			continue
+		}
+		if out[i].Status == c.Status && !out[i].LastTransitionTime.IsZero() {
+			c.LastTransitionTime = out[i].LastTransitionTime
+		}
+		out[i] = c
+		return out
+	}
+	return append(out, c)
+}

@@ -8,6 +8,8 @@ import (
 
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/runtime"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	cniv1alpha1 "github.com/tkr-project/tkr/api/addons/cni/v1alpha1"
@@ -27,7 +29,6 @@ type kindCase struct {
 	config func(ns, name string, owner *metav1.OwnerReference) client.Object
 	// addon is the middle of the data-values Secret name; want is a line values.yaml has.
 	addon, want string
-	secretRef   func(client.Object) string
 	// credentials is a Secret the config reads, created first; "" for none.
 	credentials string
 }
@@ -51,7 +52,6 @@ var kinds = []kindCase{
 		name:   "AntreaConfig",
 		config: func(ns, name string, o *metav1.OwnerReference) client.Object { return antreaConfig(ns, name, o) },
 		addon:  "antrea", want: "serviceCIDRv6: fd00:100:64::/108",
-		secretRef: func(o client.Object) string { return o.(*cniv1alpha2.AntreaConfig).Status.SecretRef },
 	},
 	{
 		name: "CalicoConfig",
@@ -59,7 +59,6 @@ var kinds = []kindCase{
 			return &cniv1alpha1.CalicoConfig{ObjectMeta: meta(ns, name, o)}
 		},
 		addon: "calico", want: "clusterCIDR: 100.96.0.0/11",
-		secretRef: func(o client.Object) string { return o.(*cniv1alpha1.CalicoConfig).Status.SecretRef },
 	},
 	{
 		name: "VSphereCPIConfig/vsphereCPI",
@@ -71,7 +70,6 @@ var kinds = []kindCase{
 			return c
 		},
 		addon: "vsphere-cpi", want: "password: s3cret", credentials: "-credential",
-		secretRef: func(o client.Object) string { return o.(*cpiv1alpha1.VSphereCPIConfig).Status.SecretRef },
 	},
 	{
 		name: "VSphereCPIConfig/vsphereParavirtualCPI",
@@ -81,7 +79,6 @@ var kinds = []kindCase{
 			return c
 		},
 		addon: "vsphere-cpi", want: "mode: vsphereParavirtualCPI",
-		secretRef: func(o client.Object) string { return o.(*cpiv1alpha1.VSphereCPIConfig).Status.SecretRef },
 	},
 	{
 		name: "VSphereCSIConfig/vsphereCSI",
@@ -92,7 +89,6 @@ var kinds = []kindCase{
 			return c
 		},
 		addon: "vsphere-csi", want: "username: administrator@vsphere.local", credentials: "-credential",
-		secretRef: func(o client.Object) string { return o.(*csiv1alpha1.VSphereCSIConfig).Status.SecretRef },
 	},
 	{
 		name: "VSphereCSIConfig/vsphereParavirtualCSI",
@@ -102,7 +98,6 @@ var kinds = []kindCase{
 			return c
 		},
 		addon: "vsphere-pv-csi", want: "vspherePVCSI:",
-		secretRef: func(o client.Object) string { return o.(*csiv1alpha1.VSphereCSIConfig).Status.SecretRef },
 	},
 	{
 		name: "KappControllerConfig",
@@ -110,7 +105,6 @@ var kinds = []kindCase{
 			return &runv1alpha3.KappControllerConfig{ObjectMeta: meta(ns, name, o)}
 		},
 		addon: "kapp-controller", want: "coreDNSIP: 100.64.0.10",
-		secretRef: func(o client.Object) string { return o.(*runv1alpha3.KappControllerConfig).Status.SecretRef },
 	},
 }
 
@@ -148,7 +142,7 @@ func TestRendersEveryKind(t *testing.T) {
 				}
 				eventually(t, "status.secretRef", func() string {
 					get(t, cfg)
-					if got := k.secretRef(cfg); got != s.Name {
+					if got := statusSecretRef(t, cfg); got != s.Name {
 						return "secretRef is " + got
 					}
 					return ""
@@ -275,4 +269,15 @@ func TestKubectlShowsSecretRef(t *testing.T) {
 	if row["TRAFFICENCAPMODE"] != "encap" || row["ANTREAPROXY"] != "true" || row["ANTREAPOLICY"] != "true" {
 		t.Errorf("row = %v, want the CRD defaults encap/true/true", row)
 	}
+}
+
+// statusSecretRef reads status.secretRef, which every config kind has.
+func statusSecretRef(t *testing.T, o client.Object) string {
+	t.Helper()
+	u, err := runtime.DefaultUnstructuredConverter.ToUnstructured(o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ref, _, _ := unstructured.NestedString(u, "status", "secretRef")
+	return ref
 }

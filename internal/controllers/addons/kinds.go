@@ -18,24 +18,21 @@ import (
 	"github.com/tkr-project/tkr/pkg/addons/kappcontroller"
 )
 
+// errNoPackageName is the original product's error for an AntreaConfig the ClusterBootstrap
+// controller has not labelled yet.
+var errNoPackageName = errors.New("AntreaConfig does not contains package name label")
+
 // antreaKind renders AntreaConfigs, read in the storage version v1alpha2. The Antrea version,
 // which decides the fields rendered, comes from the package-name label the ClusterBootstrap
 // controller puts on the config; without it there is nothing to decide with.
 //
 // In paravirtual clusters with antreaNsx enabled the original product also created a
 // ProviderServiceAccount and an NSXServiceAccount; this controller renders the values only.
-// errNoPackageName is the original product's error for an AntreaConfig the ClusterBootstrap
-// controller has not labelled yet.
-var errNoPackageName = errors.New("AntreaConfig does not contains package name label")
-
 func antreaKind() kind[*cniv1alpha2.AntreaConfig] {
 	return kind[*cniv1alpha2.AntreaConfig]{
 		name:      "AntreaConfig",
 		newObject: func() *cniv1alpha2.AntreaConfig { return &cniv1alpha2.AntreaConfig{} },
 		newList:   func() client.ObjectList { return &cniv1alpha2.AntreaConfigList{} },
-		items: func(l client.ObjectList) []*cniv1alpha2.AntreaConfig {
-			return ptrs(l.(*cniv1alpha2.AntreaConfigList).Items)
-		},
 		check: func(cfg *cniv1alpha2.AntreaConfig) error {
 			if _, ok := cfg.Labels[runv1alpha3.LabelPackageName]; !ok {
 				return errNoPackageName
@@ -57,9 +54,6 @@ func calicoKind() kind[*cniv1alpha1.CalicoConfig] {
 		name:      "CalicoConfig",
 		newObject: func() *cniv1alpha1.CalicoConfig { return &cniv1alpha1.CalicoConfig{} },
 		newList:   func() client.ObjectList { return &cniv1alpha1.CalicoConfigList{} },
-		items: func(l client.ObjectList) []*cniv1alpha1.CalicoConfig {
-			return ptrs(l.(*cniv1alpha1.CalicoConfigList).Items)
-		},
 		render: func(cfg *cniv1alpha1.CalicoConfig, cluster addons.Cluster, _ secretReader) (string, []byte, error) {
 			values, err := calico.Render(&cfg.Spec, cluster)
 			return addons.AddonCalico, values, err
@@ -77,26 +71,20 @@ func cpiKind() kind[*cpiv1alpha1.VSphereCPIConfig] {
 		name:      "VSphereCPIConfig",
 		newObject: func() *cpiv1alpha1.VSphereCPIConfig { return &cpiv1alpha1.VSphereCPIConfig{} },
 		newList:   func() client.ObjectList { return &cpiv1alpha1.VSphereCPIConfigList{} },
-		items: func(l client.ObjectList) []*cpiv1alpha1.VSphereCPIConfig {
-			return ptrs(l.(*cpiv1alpha1.VSphereCPIConfigList).Items)
+		ignore:    func(cfg *cpiv1alpha1.VSphereCPIConfig) bool { return cfg.Spec.VSphereCPI.Mode == "" },
+		secrets: func(cfg *cpiv1alpha1.VSphereCPIConfig) []string {
+			vsphere, nsxt := cpiCredentials(cfg)
+			return nonEmpty(vsphere, nsxt)
 		},
-		ignore:  func(cfg *cpiv1alpha1.VSphereCPIConfig) bool { return cfg.Spec.VSphereCPI.Mode == "" },
-		secrets: cpiSecrets,
 		render: func(cfg *cpiv1alpha1.VSphereCPIConfig, cluster addons.Cluster, read secretReader) (string, []byte, error) {
 			var in cpi.Inputs
-			if cfg.Spec.VSphereCPI.Mode == cpiv1alpha1.ModeVSphereCPI {
-				c := &cfg.Spec.VSphereCPI.NonParavirtualConfig
-				var err error
-				if ref := c.VSphereCredentialLocalObjRef; ref != nil {
-					if in.VSphere, err = credentials(read, ref.Name); err != nil {
-						return "", nil, err
-					}
-				}
-				if ref := c.NSXT.CredentialLocalObjRef; ref != nil {
-					if in.NSXT, err = credentials(read, ref.Name); err != nil {
-						return "", nil, err
-					}
-				}
+			var err error
+			vsphere, nsxt := cpiCredentials(cfg)
+			if in.VSphere, err = credentials(read, vsphere); err != nil {
+				return "", nil, err
+			}
+			if in.NSXT, err = credentials(read, nsxt); err != nil {
+				return "", nil, err
 			}
 			values, err := cpi.Render(&cfg.Spec, cluster, in)
 			return addons.AddonVSphereCPI, values, err
@@ -105,15 +93,39 @@ func cpiKind() kind[*cpiv1alpha1.VSphereCPIConfig] {
 	}
 }
 
-func cpiSecrets(cfg *cpiv1alpha1.VSphereCPIConfig) []string {
-	var names []string
-	if ref := cfg.Spec.VSphereCPI.VSphereCredentialLocalObjRef; ref != nil {
-		names = append(names, ref.Name)
+// cpiCredentials names the Secrets of a non-paravirtual VSphereCPIConfig's vSphere and NSX-T
+// credentials ("" for none); paravirtual configs have none.
+func cpiCredentials(cfg *cpiv1alpha1.VSphereCPIConfig) (vsphere, nsxt string) {
+	if cfg.Spec.VSphereCPI.Mode != cpiv1alpha1.ModeVSphereCPI {
+		return "", ""
 	}
-	if ref := cfg.Spec.VSphereCPI.NSXT.CredentialLocalObjRef; ref != nil {
-		names = append(names, ref.Name)
+	c := &cfg.Spec.VSphereCPI.NonParavirtualConfig
+	if ref := c.VSphereCredentialLocalObjRef; ref != nil {
+		vsphere = ref.Name
 	}
-	return names
+	if ref := c.NSXT.CredentialLocalObjRef; ref != nil {
+		nsxt = ref.Name
+	}
+	return vsphere, nsxt
+}
+
+// csiCredentials names the Secret of a non-paravirtual VSphereCSIConfig's vSphere credentials,
+// "" for none.
+func csiCredentials(cfg *csiv1alpha1.VSphereCSIConfig) string {
+	if ref := cfg.Spec.VSphereCSI.Config.VSphereCredentialLocalObjRef; ref != nil && cfg.Spec.VSphereCSI.Mode == csiv1alpha1.ModeVSphereCSI {
+		return ref.Name
+	}
+	return ""
+}
+
+func nonEmpty(names ...string) []string {
+	var out []string
+	for _, n := range names {
+		if n != "" {
+			out = append(out, n)
+		}
+	}
+	return out
 }
 
 // csiKind renders VSphereCSIConfigs into vsphere-csi or, in paravirtual mode, vsphere-pv-csi
@@ -124,22 +136,12 @@ func csiKind() kind[*csiv1alpha1.VSphereCSIConfig] {
 		name:      "VSphereCSIConfig",
 		newObject: func() *csiv1alpha1.VSphereCSIConfig { return &csiv1alpha1.VSphereCSIConfig{} },
 		newList:   func() client.ObjectList { return &csiv1alpha1.VSphereCSIConfigList{} },
-		items: func(l client.ObjectList) []*csiv1alpha1.VSphereCSIConfig {
-			return ptrs(l.(*csiv1alpha1.VSphereCSIConfigList).Items)
-		},
-		secrets: func(cfg *csiv1alpha1.VSphereCSIConfig) []string {
-			if ref := cfg.Spec.VSphereCSI.Config.VSphereCredentialLocalObjRef; ref != nil && cfg.Spec.VSphereCSI.Mode == csiv1alpha1.ModeVSphereCSI {
-				return []string{ref.Name}
-			}
-			return nil
-		},
+		secrets:   func(cfg *csiv1alpha1.VSphereCSIConfig) []string { return nonEmpty(csiCredentials(cfg)) },
 		render: func(cfg *csiv1alpha1.VSphereCSIConfig, cluster addons.Cluster, read secretReader) (string, []byte, error) {
 			var in csi.Inputs
-			if ref := cfg.Spec.VSphereCSI.Config.VSphereCredentialLocalObjRef; ref != nil && cfg.Spec.VSphereCSI.Mode == csiv1alpha1.ModeVSphereCSI {
-				var err error
-				if in.VSphere, err = credentials(read, ref.Name); err != nil {
-					return "", nil, err
-				}
+			var err error
+			if in.VSphere, err = credentials(read, csiCredentials(cfg)); err != nil {
+				return "", nil, err
 			}
 			values, err := csi.Render(&cfg.Spec, cluster, in)
 			return csi.Addon(cfg.Spec.VSphereCSI.Mode), values, err
@@ -153,21 +155,10 @@ func kappKind() kind[*runv1alpha3.KappControllerConfig] {
 		name:      "KappControllerConfig",
 		newObject: func() *runv1alpha3.KappControllerConfig { return &runv1alpha3.KappControllerConfig{} },
 		newList:   func() client.ObjectList { return &runv1alpha3.KappControllerConfigList{} },
-		items: func(l client.ObjectList) []*runv1alpha3.KappControllerConfig {
-			return ptrs(l.(*runv1alpha3.KappControllerConfigList).Items)
-		},
 		render: func(cfg *runv1alpha3.KappControllerConfig, cluster addons.Cluster, _ secretReader) (string, []byte, error) {
 			values, err := kappcontroller.Render(&cfg.Spec, cluster)
 			return addons.AddonKappController, values, err
 		},
 		secretRef: func(cfg *runv1alpha3.KappControllerConfig) *string { return &cfg.Status.SecretRef },
 	}
-}
-
-func ptrs[E any](items []E) []*E {
-	out := make([]*E, len(items))
-	for i := range items {
-		out[i] = &items[i]
-	}
-	return out
 }

@@ -8,15 +8,18 @@ import (
 	"strings"
 
 	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/api/equality"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/apimachinery/pkg/runtime/schema"
+	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/client-go/tools/events"
 	clusterv1 "sigs.k8s.io/cluster-api/api/core/v1beta2"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/builder"
 	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/controller-runtime/pkg/controller/controllerutil"
 	"sigs.k8s.io/controller-runtime/pkg/handler"
 	"sigs.k8s.io/controller-runtime/pkg/log"
 	"sigs.k8s.io/controller-runtime/pkg/predicate"
@@ -24,6 +27,7 @@ import (
 
 	runv1alpha3 "github.com/tkr-project/tkr/api/run/v1alpha3"
 	"github.com/tkr-project/tkr/pkg/addons"
+	"github.com/tkr-project/tkr/pkg/bootstrap"
 )
 
 // kind is what the generic reconciler needs to know about one config kind T.
@@ -33,7 +37,6 @@ type kind[T client.Object] struct {
 	// newObject and newList return empty objects of the kind.
 	newObject func() T
 	newList   func() client.ObjectList
-	items     func(client.ObjectList) []T
 	// check returns why cfg cannot be rendered at all, before its Cluster is looked at; nil
 	// when it can. Optional.
 	check func(cfg T) error
@@ -62,6 +65,7 @@ type reconciler[T client.Object] struct {
 	// apiReader reads Secrets uncached: the manager watches only their metadata, so that
 	// credentials are not held in memory for every Secret on the management cluster.
 	apiReader client.Reader
+	scheme    *runtime.Scheme
 	events    events.EventRecorder
 	opts      Options
 }
@@ -71,6 +75,7 @@ func (k kind[T]) setup(mgr ctrl.Manager, o Options) error {
 		kind:      k,
 		client:    mgr.GetClient(),
 		apiReader: mgr.GetAPIReader(),
+		scheme:    mgr.GetScheme(),
 		events:    mgr.GetEventRecorder("tkr-addons"),
 		opts:      o,
 	}
@@ -98,7 +103,7 @@ func (r *reconciler[T]) Reconcile(ctx context.Context, req reconcile.Request) (c
 			return ctrl.Result{}, r.fail(ctx, cfg, "InvalidConfig", err)
 		}
 	}
-	ownerName, ok := ownerCluster(cfg)
+	ownerName, ok := bootstrap.ClusterOwner(cfg)
 	if !ok {
 		return ctrl.Result{}, r.fail(ctx, cfg, "NoOwnerCluster",
 			fmt.Errorf("no owner cluster could be determined for %s/%s", cfg.GetNamespace(), cfg.GetName()))
@@ -174,12 +179,13 @@ func equalStatus[T client.Object](k kind[T], a, b T) bool {
 
 // ensureOwnerRef makes the Cluster an owner of cfg, so that the config goes with its Cluster.
 func (r *reconciler[T]) ensureOwnerRef(ctx context.Context, cfg T, cluster *clusterv1.Cluster) error {
-	refs, changed := withClusterOwner(cfg.GetOwnerReferences(), cluster)
-	if !changed {
+	orig := cfg.DeepCopyObject().(client.Object)
+	if err := controllerutil.SetOwnerReference(cluster, cfg, r.scheme); err != nil {
+		return err
+	}
+	if equality.Semantic.DeepEqual(orig.GetOwnerReferences(), cfg.GetOwnerReferences()) {
 		return nil
 	}
-	orig := cfg.DeepCopyObject().(client.Object)
-	cfg.SetOwnerReferences(refs)
 	if err := r.client.Patch(ctx, cfg, client.MergeFrom(orig)); err != nil {
 		return fmt.Errorf("adding Cluster %s as owner of %s %s/%s: %w", cluster.Name, r.name, cfg.GetNamespace(), cfg.GetName(), err)
 	}
@@ -192,14 +198,16 @@ func (r *reconciler[T]) writeSecret(ctx context.Context, namespace, name string,
 		existing := &corev1.Secret{}
 		err := r.apiReader.Get(ctx, types.NamespacedName{Namespace: namespace, Name: name}, existing)
 		if apierrors.IsNotFound(err) {
-			refs, _ := withClusterOwner(nil, cluster)
 			s := &corev1.Secret{
 				ObjectMeta: metav1.ObjectMeta{
-					Namespace: namespace, Name: name, OwnerReferences: refs,
+					Namespace: namespace, Name: name,
 					Labels: map[string]string{runv1alpha3.LabelClusterName: cluster.Name},
 				},
 				Type: corev1.SecretTypeOpaque,
 				Data: map[string][]byte{addons.ValuesKey: values},
+			}
+			if err := controllerutil.SetOwnerReference(cluster, s, r.scheme); err != nil {
+				return err
 			}
 			err = r.client.Create(ctx, s)
 			if apierrors.IsAlreadyExists(err) && attempt == 0 {
@@ -214,7 +222,9 @@ func (r *reconciler[T]) writeSecret(ctx context.Context, namespace, name string,
 			return fmt.Errorf("reading data-values Secret %s/%s: %w", namespace, name, err)
 		}
 		orig := existing.DeepCopy()
-		existing.OwnerReferences, _ = withClusterOwner(existing.OwnerReferences, cluster)
+		if err := controllerutil.SetOwnerReference(cluster, existing, r.scheme); err != nil {
+			return err
+		}
 		if existing.Labels == nil {
 			existing.Labels = map[string]string{}
 		}
@@ -223,7 +233,7 @@ func (r *reconciler[T]) writeSecret(ctx context.Context, namespace, name string,
 			existing.Data = map[string][]byte{}
 		}
 		existing.Data[addons.ValuesKey] = values
-		if slices.EqualFunc(orig.OwnerReferences, existing.OwnerReferences, func(a, b metav1.OwnerReference) bool { return a.UID == b.UID && a.Name == b.Name }) &&
+		if equality.Semantic.DeepEqual(orig.OwnerReferences, existing.OwnerReferences) &&
 			maps.Equal(orig.Labels, existing.Labels) && string(orig.Data[addons.ValuesKey]) == string(values) {
 			return nil
 		}
@@ -250,7 +260,7 @@ func (r *reconciler[T]) readSecret(ctx context.Context, namespace string) secret
 // clusterToConfigs maps a Cluster to the configs of its namespace that it owns.
 func (r *reconciler[T]) clusterToConfigs(ctx context.Context, o client.Object) []reconcile.Request {
 	return r.configsIn(ctx, o.GetNamespace(), func(cfg T) bool {
-		name, ok := ownerCluster(cfg)
+		name, ok := bootstrap.ClusterOwner(cfg)
 		return ok && name == o.GetName()
 	})
 }
@@ -273,8 +283,13 @@ func (r *reconciler[T]) configsIn(ctx context.Context, namespace string, match f
 		return nil
 	}
 	var reqs []reconcile.Request
-	for _, cfg := range r.items(list) {
-		if !isTemplate(cfg) && match(cfg) {
+	objs, err := meta.ExtractList(list)
+	if err != nil {
+		log.FromContext(ctx).Error(err, "reading the list of configs", "kind", r.name)
+		return nil
+	}
+	for _, o := range objs {
+		if cfg, ok := o.(T); ok && !isTemplate(cfg) && match(cfg) {
 			reqs = append(reqs, reconcile.Request{NamespacedName: client.ObjectKeyFromObject(cfg)})
 		}
 	}
@@ -292,42 +307,6 @@ func isTemplate(o client.Object) bool {
 // for requests that come from the Cluster and Secret watches.
 func builderWithoutTemplates() builder.Predicates {
 	return builder.WithPredicates(predicate.NewPredicateFuncs(func(o client.Object) bool { return !isTemplate(o) }))
-}
-
-// ownerCluster returns the name of the Cluster among o's owners. Owner references are always
-// in the owner's namespace, so this is a Cluster in o's namespace.
-func ownerCluster(o client.Object) (string, bool) {
-	for _, ref := range o.GetOwnerReferences() {
-		if ref.Kind == "Cluster" && groupOf(ref.APIVersion) == clusterv1.GroupVersion.Group {
-			return ref.Name, true
-		}
-	}
-	return "", false
-}
-
-func groupOf(apiVersion string) string {
-	gv, err := schema.ParseGroupVersion(apiVersion)
-	if err != nil {
-		return ""
-	}
-	return gv.Group
-}
-
-// withClusterOwner returns refs with an owner reference to cluster, replacing one to an
-// earlier Cluster of the same name (another UID or API version), and whether it changed refs.
-func withClusterOwner(refs []metav1.OwnerReference, cluster *clusterv1.Cluster) ([]metav1.OwnerReference, bool) {
-	want := metav1.OwnerReference{APIVersion: clusterv1.GroupVersion.String(), Kind: "Cluster", Name: cluster.Name, UID: cluster.UID}
-	out := slices.Clone(refs)
-	for i, ref := range out {
-		if ref.Kind == want.Kind && ref.Name == want.Name && groupOf(ref.APIVersion) == clusterv1.GroupVersion.Group {
-			if ref.UID == want.UID {
-				return out, false
-			}
-			out[i] = want
-			return out, true
-		}
-	}
-	return append(out, want), true
 }
 
 // clusterFacts is what the renderers read from the Cluster. The Cluster is read in v1beta2;
@@ -367,8 +346,11 @@ func (r *reconciler[T]) classInfrastructureKind(ctx context.Context, c *clusterv
 	return strings.TrimSuffix(cc.Spec.Infrastructure.TemplateRef.Kind, "Template")
 }
 
-// credentials reads the username and password of the Secret name through read.
+// credentials reads the username and password of the Secret name through read; nil for "".
 func credentials(read secretReader, name string) (*addons.Credentials, error) {
+	if name == "" {
+		return nil, nil
+	}
 	s, err := read(name)
 	if err != nil {
 		return nil, err

@@ -17,15 +17,15 @@ type Options struct {
 	SystemNamespace string
 }
 
-// +kubebuilder:rbac:groups=cni.tanzu.vmware.com,resources=antreaconfigs;calicoconfigs,verbs=get;list;watch;patch;update
-// +kubebuilder:rbac:groups=cni.tanzu.vmware.com,resources=antreaconfigs/status;calicoconfigs/status,verbs=get;patch;update
-// +kubebuilder:rbac:groups=cpi.tanzu.vmware.com,resources=vspherecpiconfigs,verbs=get;list;watch;patch;update
-// +kubebuilder:rbac:groups=cpi.tanzu.vmware.com,resources=vspherecpiconfigs/status,verbs=get;patch;update
-// +kubebuilder:rbac:groups=csi.tanzu.vmware.com,resources=vspherecsiconfigs,verbs=get;list;watch;patch;update
-// +kubebuilder:rbac:groups=csi.tanzu.vmware.com,resources=vspherecsiconfigs/status,verbs=get;patch;update
-// +kubebuilder:rbac:groups=run.tanzu.vmware.com,resources=kappcontrollerconfigs,verbs=get;list;watch;patch;update
-// +kubebuilder:rbac:groups=run.tanzu.vmware.com,resources=kappcontrollerconfigs/status,verbs=get;patch;update
-// +kubebuilder:rbac:groups="",resources=secrets,verbs=get;list;watch;create;patch;update
+// +kubebuilder:rbac:groups=cni.tanzu.vmware.com,resources=antreaconfigs;calicoconfigs,verbs=get;list;watch;patch
+// +kubebuilder:rbac:groups=cni.tanzu.vmware.com,resources=antreaconfigs/status;calicoconfigs/status,verbs=get;patch
+// +kubebuilder:rbac:groups=cpi.tanzu.vmware.com,resources=vspherecpiconfigs,verbs=get;list;watch;patch
+// +kubebuilder:rbac:groups=cpi.tanzu.vmware.com,resources=vspherecpiconfigs/status,verbs=get;patch
+// +kubebuilder:rbac:groups=csi.tanzu.vmware.com,resources=vspherecsiconfigs,verbs=get;list;watch;patch
+// +kubebuilder:rbac:groups=csi.tanzu.vmware.com,resources=vspherecsiconfigs/status,verbs=get;patch
+// +kubebuilder:rbac:groups=run.tanzu.vmware.com,resources=kappcontrollerconfigs,verbs=get;list;watch;patch
+// +kubebuilder:rbac:groups=run.tanzu.vmware.com,resources=kappcontrollerconfigs/status,verbs=get;patch
+// +kubebuilder:rbac:groups="",resources=secrets,verbs=get;list;watch;create;patch
 // +kubebuilder:rbac:groups=cluster.x-k8s.io,resources=clusters;clusterclasses,verbs=get;list;watch
 // +kubebuilder:rbac:groups=events.k8s.io,resources=events,verbs=create;patch
 

@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/api/equality"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	clusterv1 "sigs.k8s.io/cluster-api/api/core/v1beta2"
 	"sigs.k8s.io/controller-runtime/pkg/client"
@@ -70,34 +71,15 @@ func (r *reconciler) unpause(ctx context.Context, cluster *clusterv1.Cluster, cb
 
 // setCloned records the Cloned condition when it changes.
 func (r *reconciler) setCloned(ctx context.Context, cb *runv1alpha3.ClusterBootstrap, status corev1.ConditionStatus, reason, message string) error {
-	conds := cb.Status.Conditions
-	i := -1
-	for j := range conds {
-		if conds[j].Type == ConditionCloned {
-			i = j
-		}
-	}
-	severity := runv1alpha3.ConditionSeverityNone
+	c := runv1alpha3.Condition{Type: ConditionCloned, Status: status, Reason: reason, Message: message}
 	if status != corev1.ConditionTrue {
-		severity = runv1alpha3.ConditionSeverityWarning
+		c.Severity = runv1alpha3.ConditionSeverityWarning
 	}
-	want := runv1alpha3.Condition{Type: ConditionCloned, Status: status, Severity: severity, Reason: reason, Message: message, LastTransitionTime: metav1.Now()}
-	if i >= 0 {
-		cur := conds[i]
-		if cur.Status == status && cur.Reason == reason && cur.Message == message {
-			return nil
-		}
-		if cur.Status == status {
-			want.LastTransitionTime = cur.LastTransitionTime
-		}
+	next := cb.Status.Conditions.With(c, metav1.Now())
+	if equality.Semantic.DeepEqual(next, cb.Status.Conditions) {
+		return nil
 	}
 	orig := cb.DeepCopy()
-	next := append(runv1alpha3.Conditions{}, conds...)
-	if i >= 0 {
-		next[i] = want
-	} else {
-		next = append(next, want)
-	}
 	cb.Status.Conditions = next
 	// The resource version makes the patch fail rather than drop another writer's condition;
 	// the request is then retried on fresh data.

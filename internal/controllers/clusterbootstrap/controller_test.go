@@ -3,12 +3,14 @@ package clusterbootstrap_test
 import (
 	"context"
 	"fmt"
+	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/google/go-cmp/cmp"
 	corev1 "k8s.io/api/core/v1"
+	eventsv1 "k8s.io/api/events/v1"
 	apiextensionsv1 "k8s.io/apiextensions-apiserver/pkg/apis/apiextensions/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -76,6 +78,50 @@ func clusterV1beta2(c *clusterv1beta1.Cluster) *clusterv1.Cluster {
 		hub.Spec.Topology.Variables = append(hub.Spec.Topology.Variables, clusterv1.ClusterVariable{Name: v.Name, Value: v.Value})
 	}
 	return hub
+}
+
+// createCluster creates c as a client of Cluster API version (v1beta1 or v1beta2) would.
+func createCluster(t *testing.T, ctx context.Context, version string, c *clusterv1beta1.Cluster) {
+	t.Helper()
+	var obj client.Object = c
+	if version == "v1beta2" {
+		obj = clusterV1beta2(c)
+	}
+	if err := env.Client.Create(ctx, obj); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// createTKR creates a TKR of that name (its version too) with the given labels.
+func createTKR(t *testing.T, ctx context.Context, name string, labels map[string]string) {
+	t.Helper()
+	tkr := &runv1alpha3.TanzuKubernetesRelease{ObjectMeta: metav1.ObjectMeta{Name: name, Labels: labels}}
+	tkr.Spec.Version, tkr.Spec.Kubernetes.Version = name, name
+	if err := env.Client.Create(ctx, tkr); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// waitForEvent waits for an Event of reason on the object called regarding in ns whose note
+// starts with note.
+func waitForEvent(t *testing.T, ctx context.Context, ns, regarding, reason, note string) {
+	t.Helper()
+	eventually(t, "a "+reason+" Event on "+regarding, func() error {
+		events := &eventsv1.EventList{}
+		if err := env.Client.List(ctx, events, client.InNamespace(ns)); err != nil {
+			return err
+		}
+		var notes []string
+		for _, e := range events.Items {
+			if e.Regarding.Name == regarding && e.Reason == reason {
+				if strings.HasPrefix(e.Note, note) {
+					return nil
+				}
+				notes = append(notes, e.Note)
+			}
+		}
+		return fmt.Errorf("no such Event; notes of that reason: %q", notes)
+	})
 }
 
 // eventually polls check until it passes; the deadline is generous because the machine may be
@@ -151,14 +197,7 @@ func TestCreateFromTemplate(t *testing.T) {
 		t.Run(version, func(t *testing.T) {
 			ns := namespace(t, ctx, "create-"+version)
 			name := "test-cluster-tcbt"
-			c := cluster(ns, name, "v1.22.3")
-			var obj client.Object = c
-			if version == "v1beta2" {
-				obj = clusterV1beta2(c)
-			}
-			if err := env.Client.Create(ctx, obj); err != nil {
-				t.Fatal(err)
-			}
+			createCluster(t, ctx, version, cluster(ns, name, "v1.22.3"))
 			cb := resolvedCB(t, ctx, ns, name, "v1.22.3")
 
 			// The ClusterBootstrap is the template's, with the clones' names.
@@ -343,11 +382,7 @@ func TestCustomClusterBootstrap(t *testing.T) {
 func TestLegacyTKR(t *testing.T) {
 	ctx := setup(t)
 	ns := namespace(t, ctx, "legacy")
-	tkr := &runv1alpha3.TanzuKubernetesRelease{ObjectMeta: metav1.ObjectMeta{Name: "v1.21.2", Labels: map[string]string{runv1alpha3.LabelLegacyTKR: ""}}}
-	tkr.Spec.Version, tkr.Spec.Kubernetes.Version = "v1.21.2", "v1.21.2"
-	if err := env.Client.Create(ctx, tkr); err != nil {
-		t.Fatal(err)
-	}
+	createTKR(t, ctx, "v1.21.2", map[string]string{runv1alpha3.LabelLegacyTKR: ""})
 	if err := env.Client.Create(ctx, cluster(ns, "old", "v1.21.2")); err != nil {
 		t.Fatal(err)
 	}

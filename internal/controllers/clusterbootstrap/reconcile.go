@@ -10,10 +10,12 @@ import (
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/client-go/tools/events"
 	clusterv1 "sigs.k8s.io/cluster-api/api/core/v1beta2"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/controller-runtime/pkg/controller/controllerutil"
 	"sigs.k8s.io/controller-runtime/pkg/log"
 
 	runv1alpha3 "github.com/tkr-project/tkr/api/run/v1alpha3"
@@ -31,6 +33,7 @@ type reconciler struct {
 	apiReader client.Reader
 	// mapper finds the resource of a providerRef's group and kind.
 	mapper   meta.RESTMapper
+	scheme   *runtime.Scheme
 	events   events.EventRecorder
 	systemNS string
 }
@@ -103,43 +106,16 @@ func (r *reconciler) tkrOf(ctx context.Context, cluster *clusterv1.Cluster, name
 // trust annotations, and releases the Cluster's pause once its ClusterBootstrap has moved.
 func (r *reconciler) reconcileNormal(ctx context.Context, cluster *clusterv1.Cluster, tkr *runv1alpha3.TanzuKubernetesRelease) error {
 	cb, err := r.ensureClusterBootstrap(ctx, cluster, tkr)
+	if err == nil && cb != nil {
+		if err = r.ensureInlineSecrets(ctx, cluster, cb); err == nil {
+			err = r.adopt(ctx, cluster, cb)
+		}
+	}
 	if err != nil {
-		var missing *missingError
-		if errors.As(err, &missing) {
-			// Waiting for an object (a template, a user's config): the message says what to
-			// create, and Reconcile looks again soon.
-			r.warn(cluster, missing.reason, "%s", missing.Error())
-			if cb != nil {
-				if err := r.setCloned(ctx, cb, corev1.ConditionFalse, missing.reason, missing.Error()); err != nil {
-					return err
-				}
-			}
-			return missing
-		}
-		r.warn(cluster, "ClusterBootstrapFailed", "%v", err)
-		if cb != nil {
-			if serr := r.setCloned(ctx, cb, corev1.ConditionFalse, "CloneFailed", err.Error()); serr != nil {
-				log.FromContext(ctx).Error(serr, "cannot record the failure on the ClusterBootstrap")
-			}
-		}
-		return err
+		return r.report(ctx, cluster, cb, err)
 	}
 	if cb == nil {
 		return nil // paused, or opted out and not yet created by its owner
-	}
-	if err := r.ensureInlineSecrets(ctx, cluster, cb); err != nil {
-		return err
-	}
-	if err := r.adopt(ctx, cluster, cb); err != nil {
-		var missing *missingError
-		if errors.As(err, &missing) {
-			r.warn(cluster, missing.reason, "%s", missing.Error())
-			if err := r.setCloned(ctx, cb, corev1.ConditionFalse, missing.reason, missing.Error()); err != nil {
-				return err
-			}
-			return missing
-		}
-		return err
 	}
 	if err := r.setCloned(ctx, cb, corev1.ConditionTrue, "", ""); err != nil {
 		return err
@@ -148,6 +124,24 @@ func (r *reconciler) reconcileNormal(ctx context.Context, cluster *clusterv1.Clu
 		return err
 	}
 	return r.unpause(ctx, cluster, cb)
+}
+
+// report tells the user why the ClusterBootstrap is not complete, in an Event on the Cluster and,
+// once the ClusterBootstrap exists, its Cloned condition, and returns err. A missing object (a
+// template, a user's config) names what to create, and Reconcile looks again soon.
+func (r *reconciler) report(ctx context.Context, cluster *clusterv1.Cluster, cb *runv1alpha3.ClusterBootstrap, err error) error {
+	eventReason, condReason := "ClusterBootstrapFailed", "CloneFailed"
+	var missing *missingError
+	if errors.As(err, &missing) {
+		eventReason, condReason = missing.reason, missing.reason
+	}
+	r.warn(cluster, eventReason, "%v", err)
+	if cb != nil {
+		if serr := r.setCloned(ctx, cb, corev1.ConditionFalse, condReason, err.Error()); serr != nil {
+			log.FromContext(ctx).Error(serr, "cannot record the failure on the ClusterBootstrap")
+		}
+	}
+	return err
 }
 
 // ensureClusterBootstrap returns the Cluster's ClusterBootstrap after creating, resolving or
@@ -190,12 +184,11 @@ func (r *reconciler) create(ctx context.Context, cluster *clusterv1.Cluster, tkr
 		return nil, err
 	}
 	cb := &runv1alpha3.ClusterBootstrap{
-		ObjectMeta: metav1.ObjectMeta{
-			Namespace:       cluster.Namespace,
-			Name:            cluster.Name,
-			OwnerReferences: []metav1.OwnerReference{controllerRef(cluster)},
-		},
-		Spec: plan.Spec,
+		ObjectMeta: metav1.ObjectMeta{Namespace: cluster.Namespace, Name: cluster.Name},
+		Spec:       plan.Spec,
+	}
+	if err := controllerutil.SetControllerReference(cluster, cb, r.scheme); err != nil {
+		return nil, err
 	}
 	if err := r.client.Create(ctx, cb); err != nil {
 		// AlreadyExists means someone created it since the cache was read: the next reconcile
@@ -229,7 +222,10 @@ func (r *reconciler) resolveExisting(ctx context.Context, cluster *clusterv1.Clu
 	}
 	orig := cb.DeepCopy()
 	cb.Spec = plan.Spec
-	cb.OwnerReferences = []metav1.OwnerReference{controllerRef(cluster)}
+	cb.OwnerReferences = nil // whatever the creator set: the Cluster alone owns it now
+	if err := controllerutil.SetControllerReference(cluster, cb, r.scheme); err != nil {
+		return err
+	}
 	if err := r.client.Patch(ctx, cb, client.MergeFromWithOptions(orig, client.MergeFromWithOptimisticLock{})); err != nil {
 		return fmt.Errorf("adopting ClusterBootstrap %s/%s: %w", cb.Namespace, cb.Name, err)
 	}
@@ -320,18 +316,4 @@ func (r *reconciler) warn(cluster *clusterv1.Cluster, reason, format string, arg
 
 func (r *reconciler) normal(cluster *clusterv1.Cluster, reason, format string, args ...any) {
 	r.events.Eventf(cluster, nil, corev1.EventTypeNormal, reason, "ReconcileClusterBootstrap", format, args...)
-}
-
-// controllerRef is the owner reference that makes the Cluster the controller of its
-// ClusterBootstrap.
-func controllerRef(cluster *clusterv1.Cluster) metav1.OwnerReference {
-	ref := ownerRef(cluster)
-	yes := true
-	ref.Controller, ref.BlockOwnerDeletion = &yes, &yes
-	return ref
-}
-
-// ownerRef is a plain owner reference to the Cluster.
-func ownerRef(cluster *clusterv1.Cluster) metav1.OwnerReference {
-	return metav1.OwnerReference{APIVersion: clusterv1.GroupVersion.String(), Kind: "Cluster", Name: cluster.Name, UID: cluster.UID}
 }

@@ -12,7 +12,6 @@ package clusterbootstrap
 import (
 	"context"
 
-	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/apimachinery/pkg/types"
 	clusterv1 "sigs.k8s.io/cluster-api/api/core/v1beta2"
 	ctrl "sigs.k8s.io/controller-runtime"
@@ -25,16 +24,17 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/reconcile"
 
 	runv1alpha3 "github.com/tkr-project/tkr/api/run/v1alpha3"
+	"github.com/tkr-project/tkr/pkg/bootstrap"
 )
 
 // +kubebuilder:rbac:groups=cluster.x-k8s.io,resources=clusters,verbs=get;list;watch;patch
-// +kubebuilder:rbac:groups=run.tanzu.vmware.com,resources=clusterbootstraps,verbs=get;list;watch;create;update;patch
-// +kubebuilder:rbac:groups=run.tanzu.vmware.com,resources=clusterbootstraps/status,verbs=get;update;patch
+// +kubebuilder:rbac:groups=run.tanzu.vmware.com,resources=clusterbootstraps,verbs=get;list;watch;create;patch
+// +kubebuilder:rbac:groups=run.tanzu.vmware.com,resources=clusterbootstraps/status,verbs=get;patch
 // +kubebuilder:rbac:groups=run.tanzu.vmware.com,resources=clusterbootstraptemplates;tanzukubernetesreleases,verbs=get;list;watch
 // +kubebuilder:rbac:groups=data.packaging.carvel.dev,resources=packages,verbs=get;list;watch
-// +kubebuilder:rbac:groups="",resources=secrets,verbs=get;create;update;patch
-// +kubebuilder:rbac:groups=cni.tanzu.vmware.com;cpi.tanzu.vmware.com;csi.tanzu.vmware.com,resources=*,verbs=get;create;update;patch
-// +kubebuilder:rbac:groups=run.tanzu.vmware.com,resources=kappcontrollerconfigs,verbs=get;create;update;patch
+// +kubebuilder:rbac:groups="",resources=secrets,verbs=get;create;update
+// +kubebuilder:rbac:groups=cni.tanzu.vmware.com;cpi.tanzu.vmware.com;csi.tanzu.vmware.com,resources=*,verbs=get;create;update
+// +kubebuilder:rbac:groups=run.tanzu.vmware.com,resources=kappcontrollerconfigs,verbs=get;create;update
 // +kubebuilder:rbac:groups=events.k8s.io,resources=events,verbs=create;patch
 
 // Name is the controller's name, in logs, metrics and Events.
@@ -59,6 +59,7 @@ func Setup(mgr ctrl.Manager, o Options) error {
 		client:    mgr.GetClient(),
 		apiReader: mgr.GetAPIReader(),
 		mapper:    mgr.GetRESTMapper(),
+		scheme:    mgr.GetScheme(),
 		events:    mgr.GetEventRecorder("tkr-" + Name),
 		systemNS:  o.SystemNamespace,
 	}
@@ -109,21 +110,9 @@ func (r *reconciler) clustersOnTKR(ctx context.Context, o client.Object) []recon
 // clusterOfBootstrap maps a ClusterBootstrap to the Cluster that owns it (any Cluster API version;
 // the original recognised only v1beta1), or else to the Cluster of the same name.
 func clusterOfBootstrap(_ context.Context, o client.Object) []reconcile.Request {
-	name := o.GetName()
-	for _, ref := range o.GetOwnerReferences() {
-		if ref.Kind == "Cluster" && groupOf(ref.APIVersion) == clusterv1.GroupVersion.Group {
-			name = ref.Name
-			break
-		}
+	name, ok := bootstrap.ClusterOwner(o)
+	if !ok {
+		name = o.GetName()
 	}
 	return []reconcile.Request{{NamespacedName: types.NamespacedName{Namespace: o.GetNamespace(), Name: name}}}
-}
-
-// groupOf returns the group of an apiVersion ("" for the core group).
-func groupOf(apiVersion string) string {
-	gv, err := schema.ParseGroupVersion(apiVersion)
-	if err != nil {
-		return ""
-	}
-	return gv.Group
 }

@@ -10,7 +10,6 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	eventsv1 "k8s.io/api/events/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	clusterv1beta1 "sigs.k8s.io/cluster-api/api/core/v1beta1"
 	clusterv1 "sigs.k8s.io/cluster-api/api/core/v1beta2"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
@@ -35,13 +34,7 @@ func TestUpgrade(t *testing.T) {
 		t.Run(version, func(t *testing.T) {
 			ns := namespace(t, ctx, "upgrade-"+version)
 			name := "up"
-			var obj client.Object = cluster(ns, name, "v1.22.3")
-			if version == "v1beta2" {
-				obj = clusterV1beta2(obj.(*clusterv1beta1.Cluster))
-			}
-			if err := env.Client.Create(ctx, obj); err != nil {
-				t.Fatal(err)
-			}
+			createCluster(t, ctx, version, cluster(ns, name, "v1.22.3"))
 			before := resolvedCB(t, ctx, ns, name, "v1.22.3")
 
 			// The user edits a value of their own; the upgrade keeps it.
@@ -119,39 +112,30 @@ func TestUpgrade(t *testing.T) {
 func TestClusterBeforeTemplate(t *testing.T) {
 	ctx := setup(t)
 	ns := namespace(t, ctx, "early")
-	tkr := &runv1alpha3.TanzuKubernetesRelease{ObjectMeta: metav1.ObjectMeta{Name: "v1.22.4-late"}}
-	tkr.Spec.Version, tkr.Spec.Kubernetes.Version = "v1.22.4-late", "v1.22.4"
-	if err := env.Client.Create(ctx, tkr); err != nil {
-		t.Fatal(err)
-	}
+	createTKR(t, ctx, "v1.22.4-late", nil)
 	if err := env.Client.Create(ctx, cluster(ns, "early", "v1.22.4-late")); err != nil {
 		t.Fatal(err)
 	}
-	eventually(t, "an Event saying the template is missing", func() error {
-		events := &eventsv1.EventList{}
-		if err := env.Client.List(ctx, events, client.InNamespace(ns)); err != nil {
-			return err
-		}
-		for _, e := range events.Items {
-			if e.Regarding.Name == "early" && e.Reason == "ClusterBootstrapTemplateNotFound" {
-				const want = "ClusterBootstrapTemplate tkg-system/v1.22.4-late of TKR v1.22.4-late does not exist yet"
-				if len(e.Note) < len(want) || e.Note[:len(want)] != want {
-					return fmt.Errorf("note %q", e.Note)
-				}
-				return nil
-			}
-		}
-		return fmt.Errorf("no such Event among %d", len(events.Items))
-	})
-	source := &runv1alpha3.ClusterBootstrapTemplate{}
-	if err := env.Client.Get(ctx, client.ObjectKey{Namespace: "tkg-system", Name: "v1.22.3"}, source); err != nil {
-		t.Fatal(err)
-	}
-	late := &runv1alpha3.ClusterBootstrapTemplate{ObjectMeta: metav1.ObjectMeta{Namespace: "tkg-system", Name: "v1.22.4-late"}, Spec: source.Spec}
-	if err := env.Client.Create(ctx, late); err != nil {
-		t.Fatal(err)
-	}
+	waitForEvent(t, ctx, ns, "early", "ClusterBootstrapTemplateNotFound",
+		"ClusterBootstrapTemplate tkg-system/v1.22.4-late of TKR v1.22.4-late does not exist yet")
+	copyTemplate(t, ctx, "v1.22.3", "v1.22.4-late", nil)
 	resolvedCB(t, ctx, ns, "early", "v1.22.4-late")
+}
+
+// copyTemplate creates the ClusterBootstrapTemplate to with the spec of from, changed by edit.
+func copyTemplate(t *testing.T, ctx context.Context, from, to string, edit func(*runv1alpha3.ClusterBootstrapTemplateSpec)) {
+	t.Helper()
+	source := &runv1alpha3.ClusterBootstrapTemplate{}
+	if err := env.Client.Get(ctx, client.ObjectKey{Namespace: "tkg-system", Name: from}, source); err != nil {
+		t.Fatal(err)
+	}
+	cbt := &runv1alpha3.ClusterBootstrapTemplate{ObjectMeta: metav1.ObjectMeta{Namespace: "tkg-system", Name: to}, Spec: source.Spec.DeepCopy()}
+	if edit != nil {
+		edit(cbt.Spec)
+	}
+	if err := env.Client.Create(ctx, cbt); err != nil {
+		t.Fatal(err)
+	}
 }
 
 // 20 Clusters created at once across namespaces: each gets exactly one ClusterBootstrap and one
@@ -288,39 +272,18 @@ func TestClusterBootstrapFromCLI(t *testing.T) {
 func TestMissingTemplateObject(t *testing.T) {
 	ctx := setup(t)
 	ns := namespace(t, ctx, "missing")
-	tkr := &runv1alpha3.TanzuKubernetesRelease{ObjectMeta: metav1.ObjectMeta{Name: "v1.22.5-missing"}}
-	tkr.Spec.Version, tkr.Spec.Kubernetes.Version = "v1.22.5-missing", "v1.22.5"
-	if err := env.Client.Create(ctx, tkr); err != nil {
-		t.Fatal(err)
-	}
-	source := &runv1alpha3.ClusterBootstrapTemplate{}
-	if err := env.Client.Get(ctx, client.ObjectKey{Namespace: "tkg-system", Name: "v1.22.3"}, source); err != nil {
-		t.Fatal(err)
-	}
-	cbt := &runv1alpha3.ClusterBootstrapTemplate{ObjectMeta: metav1.ObjectMeta{Namespace: "tkg-system", Name: tkr.Name}, Spec: source.Spec.DeepCopy()}
-	cbt.Spec.AdditionalPackages[0].ValuesFrom.SecretRef = "foobar1-values-missing"
-	if err := env.Client.Create(ctx, cbt); err != nil {
-		t.Fatal(err)
-	}
-	if err := env.Client.Create(ctx, cluster(ns, "m", tkr.Name)); err != nil {
-		t.Fatal(err)
-	}
-	const want = "ClusterBootstrapTemplate tkg-system/v1.22.5-missing of TKR v1.22.5-missing gives package foobar1.example.com.1.17.2--vmware.1-tkg.1 its values from Secret tkg-system/foobar1-values-missing, which does not exist"
-	eventually(t, "an Event naming the missing Secret", func() error {
-		events := &eventsv1.EventList{}
-		if err := env.Client.List(ctx, events, client.InNamespace(ns)); err != nil {
-			return err
-		}
-		for _, e := range events.Items {
-			if e.Reason == "TemplateObjectNotFound" && len(e.Note) >= len(want) && e.Note[:len(want)] == want {
-				return nil
-			}
-		}
-		return fmt.Errorf("no such Event among %d", len(events.Items))
+	createTKR(t, ctx, "v1.22.5-missing", nil)
+	copyTemplate(t, ctx, "v1.22.3", "v1.22.5-missing", func(s *runv1alpha3.ClusterBootstrapTemplateSpec) {
+		s.AdditionalPackages[0].ValuesFrom.SecretRef = "foobar1-values-missing"
 	})
+	if err := env.Client.Create(ctx, cluster(ns, "m", "v1.22.5-missing")); err != nil {
+		t.Fatal(err)
+	}
+	waitForEvent(t, ctx, ns, "m", "TemplateObjectNotFound",
+		"ClusterBootstrapTemplate tkg-system/v1.22.5-missing of TKR v1.22.5-missing gives package foobar1.example.com.1.17.2--vmware.1-tkg.1 its values from Secret tkg-system/foobar1-values-missing, which does not exist")
 	secret := &corev1.Secret{ObjectMeta: metav1.ObjectMeta{Namespace: "tkg-system", Name: "foobar1-values-missing"}, StringData: map[string]string{"values.yaml": "late: true\n"}}
 	if err := env.Client.Create(ctx, secret); err != nil {
 		t.Fatal(err)
 	}
-	resolvedCB(t, ctx, ns, "m", tkr.Name)
+	resolvedCB(t, ctx, ns, "m", "v1.22.5-missing")
 }

@@ -63,7 +63,7 @@ func (r *Reconciler) writeReport(ctx context.Context, src *runv1alpha3.TanzuKube
 		}
 	}
 	for _, c := range []runv1alpha3.Condition{ready, metadata, boms, releases} {
-		setCondition(&st.Conditions, c, now)
+		st.Conditions = st.Conditions.With(c, now)
 	}
 	if err := r.Client.Status().Patch(ctx, src, client.MergeFrom(before)); err != nil {
 		return fmt.Errorf("writing the status of TanzuKubernetesReleaseSource %s: %w", src.Name, err)
@@ -81,22 +81,6 @@ func condition(t runv1alpha3.ConditionType, err *stepError, okMessage string) ru
 		severity = runv1alpha3.ConditionSeverityError
 	}
 	return runv1alpha3.Condition{Type: t, Status: corev1.ConditionFalse, Severity: severity, Reason: err.reason, Message: err.Error()}
-}
-
-// setCondition replaces the condition of c's type, keeping its transition time when the status
-// did not change.
-func setCondition(cs *runv1alpha3.Conditions, c runv1alpha3.Condition, now metav1.Time) {
-	c.LastTransitionTime = now
-	for i := range *cs {
-		if (*cs)[i].Type == c.Type {
-			if (*cs)[i].Status == c.Status {
-				c.LastTransitionTime = (*cs)[i].LastTransitionTime
-			}
-			(*cs)[i] = c
-			return
-		}
-	}
-	*cs = append(*cs, c)
 }
 
 func releaseList(rep *report) []runv1alpha3.SourceRelease {

@@ -57,7 +57,10 @@ func writeConditions[T conditioned](ctx context.Context, c client.Client, obj T,
 		}
 	}
 	// Merged into what the label patch returned, the freshest status there is.
-	conds := mergeConditions(obj.GetConditions(), want, metav1.Now().Rfc3339Copy())
+	conds, now := obj.GetConditions(), metav1.Now().Rfc3339Copy()
+	for _, w := range want {
+		conds = conds.With(w, now)
+	}
 	if equality.Semantic.DeepEqual(conds, obj.GetConditions()) {
 		return nil
 	}
@@ -92,26 +95,6 @@ func withExclusions(labels, set map[string]string, unset []string) (map[string]s
 		delete(out, k)
 	}
 	return out, true
-}
-
-// mergeConditions returns current with each condition of want put in place of the one of the
-// same type, or appended. LastTransitionTime moves to now only when the status changes (or was
-// never set), so it tells when the object last changed state, not when it was last looked at.
-func mergeConditions(current, want runv1alpha3.Conditions, now metav1.Time) runv1alpha3.Conditions {
-	out := slices.Clone(current)
-	for _, w := range want {
-		w.LastTransitionTime = now
-		i := slices.IndexFunc(out, func(c runv1alpha3.Condition) bool { return c.Type == w.Type })
-		if i < 0 {
-			out = append(out, w)
-			continue
-		}
-		if out[i].Status == w.Status && !out[i].LastTransitionTime.IsZero() {
-			w.LastTransitionTime = out[i].LastTransitionTime
-		}
-		out[i] = w
-	}
-	return out
 }
 
 // readyCondition is tkrlabels.Ready, the one rule for Ready, with a message that says why the

@@ -268,21 +268,15 @@ func (w *ClusterBootstrapWebhook) carvelPackage(ctx context.Context, path *field
 }
 
 // checkProvider checks that the providerRef's kind is served and that the object exists in ns.
-// The REST mapper discovers only the group it is asked about, so an unrelated APIService
-// without endpoints (a partial discovery failure) does not get in the way.
 func (w *ClusterBootstrapWebhook) checkProvider(ctx context.Context, ns string, ref *corev1.TypedLocalObjectReference) error {
-	gk := schema.GroupKind{Group: *ref.APIGroup, Kind: ref.Kind}
-	mapping, err := w.RESTMapper.RESTMapping(gk)
+	gvk, err := bootstrap.ProviderGVK(w.RESTMapper, ref)
 	if err != nil {
-		if meta.IsNoMatchError(err) || apierrors.IsNotFound(err) {
-			return fmt.Errorf("unable to find server preferred resource %s/%s: no API serves kind %s in group %s; install the provider's CRD or fix apiGroup and kind", gk.Group, gk.Kind, gk.Kind, gk.Group)
-		}
-		return fmt.Errorf("unable to find server preferred resource %s/%s: %w", gk.Group, gk.Kind, err)
+		return err
 	}
 	obj := &unstructured.Unstructured{}
-	obj.SetGroupVersionKind(mapping.GroupVersionKind)
+	obj.SetGroupVersionKind(gvk)
 	if err := w.LiveReader.Get(ctx, client.ObjectKey{Namespace: ns, Name: ref.Name}, obj); err != nil {
-		return errors.New(hinted(err, fmt.Sprintf("Looked for the %s %s/%s named by providerRef; create it before the ClusterBootstrap, or name an existing one.", gk.Kind, ns, ref.Name)))
+		return errors.New(hinted(err, fmt.Sprintf("Looked for the %s %s/%s named by providerRef; create it before the ClusterBootstrap, or name an existing one.", gvk.Kind, ns, ref.Name)))
 	}
 	return nil
 }
