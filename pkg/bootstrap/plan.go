@@ -70,9 +70,9 @@ func ForExisting(cb *runv1alpha3.ClusterBootstrap, clusterTKR string, cbt *runv1
 		return Plan{}, fmt.Errorf("filling ClusterBootstrap %s/%s from ClusterBootstrapTemplate %s/%s: %w", cb.Namespace, cb.Name, cbt.Namespace, cbt.Name, err)
 	}
 	p := Plan{Spec: merged, ResolvedTKR: cbt.Name}
-	for slot, pkg := range slots(merged) {
-		if !hadValues[slot] && refersToObject(pkg) {
-			p.Clone = append(p.Clone, pkg)
+	for _, s := range slots(merged) {
+		if !hadValues[s.slot] && refersToObject(s.pkg) {
+			p.Clone = append(p.Clone, s.pkg)
 		}
 	}
 	return p, nil
@@ -240,28 +240,38 @@ func hasValues(pkg *runv1alpha3.ClusterBootstrapPackage) bool {
 	return pkg != nil && pkg.ValuesFrom != nil && pkg.ValuesFrom.CountFields() > 0
 }
 
-// slots names each package of spec by where it sits: "cni", "cpi", "csi", "kapp", or
+// slotted is a package with where it sits: "cni", "cpi", "csi", "kapp", or
 // "additional/<refName>".
-func slots(spec *runv1alpha3.ClusterBootstrapTemplateSpec) map[string]*runv1alpha3.ClusterBootstrapPackage {
-	m := map[string]*runv1alpha3.ClusterBootstrapPackage{}
-	for slot, pkg := range map[string]*runv1alpha3.ClusterBootstrapPackage{"cni": spec.CNI, "cpi": spec.CPI, "csi": spec.CSI, "kapp": spec.Kapp} {
-		if pkg != nil {
-			m[slot] = pkg
-		}
-	}
-	for _, pkg := range spec.AdditionalPackages {
-		if pkg != nil {
-			m["additional/"+pkg.RefName] = pkg
-		}
-	}
-	return m
+type slotted struct {
+	slot string
+	pkg  *runv1alpha3.ClusterBootstrapPackage
 }
+
+// slots lists the packages of spec with their slots, in Packages order, so what is built from
+// them (the packages to clone) comes out in the same order every time.
+func slots(spec *runv1alpha3.ClusterBootstrapTemplateSpec) []slotted {
+	var out []slotted
+	for i, pkg := range Packages(spec) {
+		if pkg == nil {
+			continue
+		}
+		slot := "additional/" + pkg.RefName
+		if i < len(coreSlots) {
+			slot = coreSlots[i]
+		}
+		out = append(out, slotted{slot, pkg})
+	}
+	return out
+}
+
+// coreSlots names the first entries of Packages.
+var coreSlots = []string{"cni", "cpi", "csi", "kapp"}
 
 // valuesBySlot reports, per slot of spec, whether the package there has values.
 func valuesBySlot(spec *runv1alpha3.ClusterBootstrapTemplateSpec) map[string]bool {
 	m := map[string]bool{}
-	for slot, pkg := range slots(spec) {
-		m[slot] = hasValues(pkg)
+	for _, s := range slots(spec) {
+		m[s.slot] = hasValues(s.pkg)
 	}
 	return m
 }
